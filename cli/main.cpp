@@ -1,0 +1,35 @@
+// gan: train generative adversarial networks and use their generators.
+//
+//   gan train   fit a GAN (the paper's Algorithm 1) and write a run folder
+//   gan sample  draw samples or latent interpolations from a checkpoint
+//   gan eval    score a generator (Parzen log-likelihood, nearest images)
+//
+// Every error ends here: one line on standard error, exit status 1.
+#include <cstdio>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "commands.h"
+#include "gan/core/error.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"gan: generative adversarial networks in C++", "gan"};
+  app.require_subcommand(1);
+  app.fallthrough(false);
+  gan::cli::add_train_command(app);
+  gan::cli::add_sample_command(app);
+  gan::cli::add_eval_command(app);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help
+    fmt::print(stderr, "gan: error: {}; see gan --help\n", e.what());
+    return 1;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "gan: error: {}\n", gan::describe(e));
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,122 @@
+// `gan sample`: samples from a checkpoint's generator as a PNG grid and/or a
+// .npy array, or the paper's latent interpolations (Figure 3).
+#include <memory>
+
+#include <fmt/format.h>
+
+#include "commands.h"
+#include "common.h"
+#include "gan/core/error.h"
+#include "gan/data/dataset.h"
+#include "gan/io/image.h"
+#include "gan/io/npy.h"
+#include "gan/models/sampling.h"
+#include "gan/train/snapshot.h"
+
+namespace gan::cli {
+namespace {
+
+struct SampleOptions {
+  std::string checkpoint;
+  std::vector<std::string> outs;
+  int64_t count = 100;
+  int64_t seed = 0;
+  int64_t columns = 0;
+  bool interpolate = false;
+  int64_t rows = 10;
+  int64_t steps = 10;
+  int threads = 0;
+  std::string device = "cpu";
+};
+
+bool ends_with(const std::string& text, const std::string& suffix) {
+  return text.size() >= suffix.size() &&
+         text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// Writes `samples` (float [N, ...S] in the data's range) to every output.
+void write_outputs(const SampleOptions& o, const torch::Tensor& samples,
+                   const models::DataSpec& spec, data::PixelRange range,
+                   int64_t columns) {
+  const bool image = spec.output != models::OutputActivation::kIdentity;
+  for (const auto& out : o.outs) {
+    if (ends_with(out, ".npy")) {
+      // Images as uint8 [N, H, W, C], the layout numpy and PIL expect;
+      // points as float32 [N, D].
+      io::write_npy(out, image ? data::float_to_pixels(samples, range)
+                                     .permute({0, 2, 3, 1})
+                                     .contiguous()
+                               : samples.to(torch::kFloat32));
+    } else if (image) {
+      io::write_image_grid(out, data::to_unit_range(samples, range), columns);
+    } else {
+      throw Error(fmt::format(
+          "{}: this checkpoint makes points, not images; write .npy", out));
+    }
+    fmt::print("wrote {}\n", out);
+  }
+}
+
+void run_sample(const SampleOptions& o) {
+  for (const auto& out : o.outs) {
+    if (!ends_with(out, ".png") && !ends_with(out, ".npy")) {
+      throw Error(fmt::format("--out {}: expected a .png or .npy file", out));
+    }
+  }
+  if (o.count < 1) throw Error(fmt::format("--count {}: expected >= 1", o.count));
+  const auto device = set_up_process(o.threads, o.device);
+  auto loaded = train::load_generator(o.checkpoint, device);
+  const auto& config = loaded.info.config;
+  torch::manual_seed(static_cast<uint64_t>(o.seed));
+
+  if (o.interpolate) {
+    // Rows of images along straight lines between pairs of latents.
+    const auto dim = loaded.generator->latent_dim();
+    const auto z0 =
+        models::sample_prior(config.model.prior, o.rows, dim, torch::kCPU);
+    const auto z1 =
+        models::sample_prior(config.model.prior, o.rows, dim, torch::kCPU);
+    const auto z = models::interpolate_latents(z0, z1, o.steps);
+    const auto samples = models::generate_from(*loaded.generator, z, device);
+    write_outputs(o, samples, loaded.info.spec, config.data.range, o.steps);
+    return;
+  }
+  const auto samples = models::generate(*loaded.generator, config.model.prior,
+                                        o.count, device);
+  write_outputs(o, samples, loaded.info.spec, config.data.range, o.columns);
+}
+
+}  // namespace
+
+void add_sample_command(CLI::App& app) {
+  auto options = std::make_shared<SampleOptions>();
+  auto* cmd = app.add_subcommand(
+      "sample", "Draw samples from a trained generator");
+  cmd->add_option("--checkpoint", options->checkpoint,
+                  "checkpoint file, or a run folder (its latest checkpoint)")
+      ->required();
+  cmd->add_option("--out", options->outs,
+                  "FILE.png (a grid) and/or FILE.npy (uint8 N x H x W x C "
+                  "for images, float32 N x D for points); repeatable")
+      ->required();
+  cmd->add_option("--count", options->count, "samples to draw")
+      ->capture_default_str();
+  cmd->add_option("--seed", options->seed, "seed of the latent draws")
+      ->capture_default_str();
+  cmd->add_option("--columns", options->columns,
+                  "images per grid row (default: a square grid)");
+  cmd->add_flag("--interpolate", options->interpolate,
+                "the paper's Figure 3: rows of images along straight lines "
+                "between pairs of latent vectors");
+  cmd->add_option("--rows", options->rows, "interpolation rows")
+      ->capture_default_str();
+  cmd->add_option("--steps", options->steps,
+                  "images per interpolation row, ends included")
+      ->capture_default_str();
+  cmd->add_option("--threads", options->threads, "CPU threads (0: all)");
+  cmd->add_option("--device", options->device, "cpu, cuda or cuda:N")
+      ->capture_default_str();
+  cmd->callback([options] { run_sample(*options); });
+}
+
+}  // namespace gan::cli

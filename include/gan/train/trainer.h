@@ -1,0 +1,132 @@
+// Training: the GAN paper's Algorithm 1. Each step makes k discriminator
+// updates, each on a fresh real minibatch and a fresh generated one, then
+// one generator update. The trainer owns both nets, their optimisers and
+// the run's progress; it saves and restores all of it in checkpoints, so a
+// resumed run continues exactly where the saved one stopped.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include <c10/core/Device.h>
+#include <torch/types.h>
+
+#include "gan/data/dataset.h"
+#include "gan/data/sampler.h"
+#include "gan/models/networks.h"
+#include "gan/train/config.h"
+#include "gan/train/optimizer.h"
+
+namespace gan::io {
+class RunDir;
+class MetricsLog;
+}  // namespace gan::io
+
+namespace gan::train {
+
+// Means over the steps since the last log line.
+struct StepStats {
+  int64_t step = 0;          // steps completed
+  int64_t epoch = 0;         // epoch of the last step (0-based)
+  double loss_d = 0;         // D's loss (-V(D, G) for the GAN loss)
+  double loss_g = 0;         // G's loss
+  double d_real = 0;         // mean D(x) over real minibatches
+  double d_fake = 0;         // mean D(G(z)) over D's generated minibatches
+  double lr = 0;             // learning rate of the last step
+  double momentum = 0;       // SGD momentum of the last step
+  double images_per_second = 0;  // real examples consumed per second
+};
+
+// What a caller hears of a run. The library never prints: a command line
+// tool draws a progress bar from these, a program may log them or ignore
+// them. All methods run on the training thread, between steps.
+class TrainObserver {
+ public:
+  virtual ~TrainObserver() = default;
+  // Training starts at `step` of `total_steps`.
+  virtual void on_start(int64_t /*step*/, int64_t /*total_steps*/) {}
+  // After every step; cheap to call.
+  virtual void on_step(int64_t /*step*/, int64_t /*total_steps*/,
+                       int64_t /*epoch*/, double /*images_per_second*/) {}
+  // Every log.every_steps steps.
+  virtual void on_log(const StepStats& /*stats*/) {}
+  // A file was written: a sample grid or a checkpoint.
+  virtual void on_file(const std::filesystem::path& /*path*/) {}
+};
+
+class Trainer {
+ public:
+  // Builds fresh nets for `train_data` on `device`, seeded by
+  // config.train.seed (libtorch's default generators are reseeded) and
+  // initialised from the data as the config asks; sets libtorch's thread
+  // count to config.train.threads. Throws gan::Error for a config that does
+  // not fit the data (e.g. a batch larger than the dataset).
+  Trainer(Config config, data::Dataset train_data, c10::Device device);
+  ~Trainer();
+
+  // Runs steps until config.train.epochs are complete, config.train.max_steps
+  // is reached or request_stop() is called. With a run folder, writes the
+  // config, metrics, sample grids and checkpoints there (always a
+  // checkpoint at the end). Returns normally in all three cases.
+  void fit(io::RunDir* run, TrainObserver* observer);
+
+  // One step of Algorithm 1. Returns this step's statistics (no images/s).
+  StepStats step();
+
+  // Saves nets, optimisers, progress and random-generator states.
+  void save_checkpoint(const std::filesystem::path& path) const;
+  // Restores what save_checkpoint wrote. Throws gan::Error naming the file
+  // when it is unreadable or does not fit this trainer's model.
+  void load_checkpoint(const std::filesystem::path& path);
+
+  // Asks fit() to stop after the current step (then it checkpoints).
+  // Async-signal-safe.
+  void request_stop() { stop_requested_.store(true); }
+
+  int64_t steps_done() const { return step_; }
+  int64_t steps_per_epoch() const { return steps_per_epoch_; }
+  // Steps fit() runs to: epochs x steps per epoch, capped by max_steps.
+  int64_t total_steps() const;
+  const Config& config() const { return config_; }
+  c10::Device device() const { return device_; }
+  models::Generator& generator() { return *generator_; }
+  models::Discriminator& discriminator() { return *discriminator_; }
+  Optimizer& generator_optimizer() { return *g_optimizer_; }
+  Optimizer& discriminator_optimizer() { return *d_optimizer_; }
+
+  // One D update on `real` (float [N, ...S] on the device) and a fresh
+  // generated batch of the same size. G's weights are not updated.
+  // Returns {loss, mean D(x), mean D(G(z))} as detached scalars.
+  std::array<torch::Tensor, 3> discriminator_step(const torch::Tensor& real,
+                                                  const torch::Tensor& labels);
+  // One G update on a fresh batch of `n` latents; D's weights are not
+  // updated. Returns G's loss, detached.
+  torch::Tensor generator_step(int64_t n);
+
+  // The fixed latent batch every sample grid is drawn from (on the device).
+  const torch::Tensor& fixed_noise() const { return fixed_noise_; }
+
+ private:
+  void apply_schedules();
+  void write_grid(const std::filesystem::path& path);
+  void checkpoint_run(io::RunDir& run, TrainObserver* observer);
+
+  Config config_;
+  data::Dataset data_;
+  c10::Device device_;
+  data::EpochSampler sampler_;
+  int64_t steps_per_epoch_ = 0;
+  int64_t step_ = 0;
+  std::shared_ptr<models::Generator> generator_;
+  std::shared_ptr<models::Discriminator> discriminator_;
+  std::unique_ptr<Optimizer> g_optimizer_;
+  std::unique_ptr<Optimizer> d_optimizer_;
+  torch::Tensor fixed_noise_;
+  std::atomic<bool> stop_requested_{false};
+};
+
+}  // namespace gan::train

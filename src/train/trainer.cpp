@@ -1,0 +1,374 @@
+// Algorithm 1 of the GAN paper, with run-folder output and checkpoints.
+#include "gan/train/trainer.h"
+
+#include <chrono>
+#include <cmath>
+#include <ctime>
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <nlohmann/json.hpp>
+
+#include "gan/core/error.h"
+#include "gan/core/file.h"
+#include "gan/core/runtime.h"
+#include "gan/data/dataset.h"
+#include "gan/io/checkpoint.h"
+#include "gan/io/image.h"
+#include "gan/io/metrics_log.h"
+#include "gan/io/run_dir.h"
+#include "gan/losses/adversarial.h"
+#include "gan/models/factory.h"
+#include "gan/models/prior.h"
+#include "gan/models/sampling.h"
+#include "gan/train/schedule.h"
+#include "gan/train/snapshot.h"
+
+namespace gan::train {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Salt for the fixed grid noise, so it is drawn from its own stream and
+// never shifts the training stream.
+constexpr uint64_t kFixedNoiseSalt = 0x6772696400000000ull;  // "grid"
+
+// Turns off gradients of a module's parameters for one scope: during G's
+// update, D's weights must receive no gradient (and need none computed).
+class FrozenParameters {
+ public:
+  explicit FrozenParameters(torch::nn::Module& module)
+      : params_(module.parameters()) {
+    for (auto& p : params_) p.requires_grad_(false);
+  }
+  ~FrozenParameters() {
+    for (auto& p : params_) p.requires_grad_(true);
+  }
+
+ private:
+  std::vector<torch::Tensor> params_;
+};
+
+at::Generator device_generator(c10::Device device) {
+  if (device.is_cpu()) return at::detail::getDefaultCPUGenerator();
+  return at::globalContext().defaultGenerator(device);
+}
+
+torch::Tensor generator_state(c10::Device device) {
+  auto generator = device_generator(device);
+  std::lock_guard<std::mutex> lock(generator.mutex());
+  return generator.get_state();
+}
+
+void set_generator_state(c10::Device device, const torch::Tensor& state) {
+  auto generator = device_generator(device);
+  std::lock_guard<std::mutex> lock(generator.mutex());
+  generator.set_state(state);
+}
+
+// Running sums of step statistics between two log lines.
+struct Window {
+  int64_t steps = 0;
+  double loss_d = 0, loss_g = 0, d_real = 0, d_fake = 0;
+  int64_t images = 0;
+  Clock::time_point start = Clock::now();
+
+  void add(const StepStats& s, int64_t images_in_step) {
+    ++steps;
+    loss_d += s.loss_d;
+    loss_g += s.loss_g;
+    d_real += s.d_real;
+    d_fake += s.d_fake;
+    images += images_in_step;
+  }
+  double rate() const {
+    const double seconds =
+        std::chrono::duration<double>(Clock::now() - start).count();
+    return seconds > 0 ? images / seconds : 0.0;
+  }
+};
+
+std::string metrics_record(const StepStats& s) {
+  nlohmann::json record = {
+      {"step", s.step},
+      {"epoch", s.epoch},
+      {"loss_d", s.loss_d},
+      {"loss_g", s.loss_g},
+      {"d_real", s.d_real},
+      {"d_fake", s.d_fake},
+      {"lr", s.lr},
+      {"momentum", s.momentum},
+      {"images_per_second", s.images_per_second},
+      {"time", static_cast<int64_t>(std::time(nullptr))},
+  };
+  return record.dump();
+}
+
+}  // namespace
+
+Trainer::Trainer(Config config, data::Dataset train_data, c10::Device device)
+    : config_(std::move(config)),
+      data_(std::move(train_data)),
+      device_(device),
+      sampler_(data_.size(), config_.train.batch_size,
+               static_cast<uint64_t>(config_.train.seed)) {
+  validate(config_);
+  configure_threads(static_cast<int>(config_.train.threads));
+  steps_per_epoch_ = sampler_.batches_per_epoch() / config_.train.d_steps;
+  if (steps_per_epoch_ < 1) {
+    throw Error(fmt::format(
+        "train.d_steps = {} with train.batch_size = {} needs {} examples per "
+        "step; the training split has {}",
+        config_.train.d_steps, config_.train.batch_size,
+        config_.train.d_steps * config_.train.batch_size, data_.size()));
+  }
+
+  // Weights, dropout masks and noise all come from the default generators.
+  torch::manual_seed(static_cast<uint64_t>(config_.train.seed));
+  const auto spec = models::data_spec(data_);
+  generator_ = models::make_generator(config_.model, spec);
+  discriminator_ = models::make_discriminator(config_.model, spec);
+  models::init_from_data(config_.model, *generator_, data_);
+  generator_->to(device_);
+  discriminator_->to(device_);
+  generator_->train();
+  discriminator_->train();
+  g_optimizer_ = make_optimizer(config_.optim, generator_->parameters());
+  d_optimizer_ = make_optimizer(config_.optim, discriminator_->parameters());
+
+  auto grid_stream = at::detail::createCPUGenerator(
+      static_cast<uint64_t>(config_.train.seed) ^ kFixedNoiseSalt);
+  fixed_noise_ = models::sample_prior(config_.model.prior,
+                                      config_.log.grid_count,
+                                      config_.model.latent_dim,
+                                      torch::kCPU, grid_stream)
+                     .to(device_);
+}
+
+Trainer::~Trainer() = default;
+
+int64_t Trainer::total_steps() const {
+  const int64_t total = config_.train.epochs * steps_per_epoch_;
+  if (config_.train.max_steps > 0) {
+    return std::min(total, config_.train.max_steps);
+  }
+  return total;
+}
+
+void Trainer::apply_schedules() {
+  const double lr = learning_rate_at(config_.optim, step_);
+  const double momentum = momentum_at(config_.optim, step_ / steps_per_epoch_);
+  for (auto* optimizer : {g_optimizer_.get(), d_optimizer_.get()}) {
+    optimizer->set_lr(lr);
+    optimizer->set_momentum(momentum);
+  }
+}
+
+std::array<torch::Tensor, 3> Trainer::discriminator_step(
+    const torch::Tensor& real, const torch::Tensor& labels) {
+  // Fakes are made without a graph: this step updates D only.
+  const auto z = models::sample_prior(config_.model.prior, real.size(0),
+                                      config_.model.latent_dim, device_);
+  torch::Tensor fake;
+  {
+    torch::NoGradGuard no_grad;
+    fake = generator_->forward(z, labels);
+  }
+
+  const auto real_logits = discriminator_->forward(real, labels);
+  const auto fake_logits = discriminator_->forward(fake, labels);
+  const auto loss =
+      losses::discriminator_loss(config_.loss.kind, real_logits, fake_logits);
+  d_optimizer_->zero_grad();
+  loss.backward();
+  d_optimizer_->step();
+
+  return {loss.detach(), torch::sigmoid(real_logits.detach()).mean(),
+          torch::sigmoid(fake_logits.detach()).mean()};
+}
+
+torch::Tensor Trainer::generator_step(int64_t n) {
+  const auto z = models::sample_prior(config_.model.prior, n,
+                                      config_.model.latent_dim, device_);
+  FrozenParameters frozen(*discriminator_);
+  const auto logits = discriminator_->forward(generator_->forward(z, {}), {});
+  const auto loss = losses::generator_loss(config_.loss.kind, logits);
+  g_optimizer_->zero_grad();
+  loss.backward();
+  g_optimizer_->step();
+  return loss.detach();
+}
+
+StepStats Trainer::step() {
+  apply_schedules();
+  const int64_t k = config_.train.d_steps;
+  const int64_t epoch = step_ / steps_per_epoch_;
+  const int64_t first_batch = (step_ % steps_per_epoch_) * k;
+
+  // k discriminator updates, each on the next real minibatch.
+  StepStats stats;
+  for (int64_t i = 0; i < k; ++i) {
+    const auto indices = sampler_.batch(epoch, first_batch + i);
+    const auto [loss, d_real, d_fake] =
+        discriminator_step(data_.batch(indices, device_), {});
+    stats.loss_d += loss.item<double>() / k;
+    stats.d_real += d_real.item<double>() / k;
+    stats.d_fake += d_fake.item<double>() / k;
+  }
+
+  // One generator update.
+  stats.loss_g = generator_step(config_.train.batch_size).item<double>();
+
+  ++step_;
+  stats.step = step_;
+  stats.epoch = epoch;
+  stats.lr = learning_rate_at(config_.optim, step_ - 1);
+  stats.momentum = momentum_at(config_.optim, epoch);
+  return stats;
+}
+
+void Trainer::write_grid(const std::filesystem::path& path) {
+  // TODO(toy-plots): point datasets get scatter plots, not image grids.
+  if (!data_.is_image()) return;
+  const auto samples =
+      models::generate_from(*generator_, fixed_noise_, device_);
+  io::write_image_grid(path, data::to_unit_range(samples, data_.range()));
+}
+
+void Trainer::checkpoint_run(io::RunDir& run, TrainObserver* observer) {
+  const auto path = run.step_checkpoint(step_);
+  save_checkpoint(path);
+  run.publish_checkpoint(path, config_.log.keep_checkpoints);
+  if (observer) observer->on_file(path);
+}
+
+void Trainer::fit(io::RunDir* run, TrainObserver* observer) {
+  const int64_t total = total_steps();
+  std::unique_ptr<io::MetricsLog> metrics;
+  if (run) {
+    write_file_atomic(run->config_file(), to_toml(config_));
+    // Records past the checkpoint we resumed from would be logged twice.
+    io::MetricsLog::truncate_after_step(run->metrics_file(), step_);
+    metrics = std::make_unique<io::MetricsLog>(run->metrics_file());
+    if (step_ == 0 && config_.log.grid_every_epochs > 0) {
+      write_grid(run->grid_file(0));
+      if (observer) observer->on_file(run->grid_file(0));
+    }
+  }
+  if (observer) observer->on_start(step_, total);
+
+  const int64_t images_per_step =
+      config_.train.batch_size * config_.train.d_steps;
+  int64_t saved_at = run ? step_ : -1;
+  Window window;
+  double rate = 0;
+  stop_requested_.store(false);
+  while (step_ < total && !stop_requested_.load()) {
+    const StepStats stats = step();
+    window.add(stats, images_per_step);
+    rate = window.rate() > 0 ? window.rate() : rate;
+    if (observer) observer->on_step(step_, total, stats.epoch, rate);
+
+    // A log line: means over the window.
+    if (step_ % config_.log.every_steps == 0 || step_ == total) {
+      StepStats mean = stats;
+      mean.loss_d = window.loss_d / window.steps;
+      mean.loss_g = window.loss_g / window.steps;
+      mean.d_real = window.d_real / window.steps;
+      mean.d_fake = window.d_fake / window.steps;
+      mean.images_per_second = rate;
+      if (metrics) metrics->append(metrics_record(mean));
+      if (observer) observer->on_log(mean);
+      window = Window();
+    }
+
+    // End of an epoch: sample grid and checkpoint when due.
+    if (run && step_ % steps_per_epoch_ == 0) {
+      const int64_t epochs_done = step_ / steps_per_epoch_;
+      const auto& log = config_.log;
+      if (log.grid_every_epochs > 0 &&
+          epochs_done % log.grid_every_epochs == 0) {
+        write_grid(run->grid_file(epochs_done));
+        if (observer) observer->on_file(run->grid_file(epochs_done));
+      }
+      if (log.checkpoint_every_epochs > 0 &&
+          epochs_done % log.checkpoint_every_epochs == 0) {
+        checkpoint_run(*run, observer);
+        saved_at = step_;
+      }
+    }
+  }
+
+  if (run && saved_at != step_) checkpoint_run(*run, observer);
+}
+
+void Trainer::save_checkpoint(const std::filesystem::path& path) const {
+  torch::serialize::OutputArchive root;
+  torch::serialize::OutputArchive g, d, g_optim, d_optim, rng;
+  generator_->save(g);
+  discriminator_->save(d);
+  g_optimizer_->save(g_optim);
+  d_optimizer_->save(d_optim);
+  rng.write("cpu", generator_state(torch::kCPU), /*is_buffer=*/true);
+  if (!device_.is_cpu()) {
+    rng.write("device", generator_state(device_), /*is_buffer=*/true);
+  }
+  root.write(kGeneratorKey, g);
+  root.write(kDiscriminatorKey, d);
+  root.write(kGeneratorOptimizerKey, g_optim);
+  root.write(kDiscriminatorOptimizerKey, d_optim);
+  root.write(kRngKey, rng);
+
+  CheckpointInfo info;
+  info.config = config_;
+  info.spec = models::data_spec(data_);
+  info.step = step_;
+  info.epochs_done = step_ / steps_per_epoch_;
+  io::write_checkpoint(path, encode_checkpoint_header(info), root);
+}
+
+void Trainer::load_checkpoint(const std::filesystem::path& path) {
+  auto contents = io::read_checkpoint(path);
+  const std::string source = path.string();
+  const auto info = decode_checkpoint_header(contents.header_json, source);
+  const auto spec = models::data_spec(data_);
+  if (info.spec.sample_shape != spec.sample_shape) {
+    throw Error(fmt::format(
+        "{}: the checkpoint's nets take examples of shape [{}], this "
+        "dataset's are [{}]",
+        source, fmt::join(info.spec.sample_shape, ", "),
+        fmt::join(spec.sample_shape, ", ")));
+  }
+
+  auto& archive = *contents.archive;
+  load_module(archive, kGeneratorKey, *generator_, source);
+  load_module(archive, kDiscriminatorKey, *discriminator_, source);
+  const std::pair<const char*, Optimizer*> optimizers[] = {
+      {kGeneratorOptimizerKey, g_optimizer_.get()},
+      {kDiscriminatorOptimizerKey, d_optimizer_.get()}};
+  for (const auto& [key, optimizer] : optimizers) {
+    torch::serialize::InputArchive group;
+    if (!archive.try_read(key, group)) {
+      throw Error(fmt::format("{}: checkpoint has no '{}'", source, key));
+    }
+    try {
+      optimizer->load(group);
+    } catch (const Error& e) {
+      throw Error(fmt::format("{}: {}", source, e.what()));
+    }
+  }
+
+  torch::serialize::InputArchive rng;
+  torch::Tensor state;
+  if (archive.try_read(kRngKey, rng) &&
+      rng.try_read("cpu", state, /*is_buffer=*/true)) {
+    set_generator_state(torch::kCPU, state);
+  }
+  if (!device_.is_cpu() && rng.try_read("device", state, true)) {
+    set_generator_state(device_, state);
+  }
+  step_ = info.step;
+}
+
+}  // namespace gan::train
