@@ -26,6 +26,7 @@ struct EvalOptions {
   std::string checkpoint;
   std::string npy;
   std::string data_path;
+  std::optional<int64_t> train_size;
   bool parzen = false;
   std::string nearest;
   int64_t samples = 10000;
@@ -67,6 +68,7 @@ void run_eval(const EvalOptions& o) {
     data_config = loaded->info.config.data;
   }
   if (!o.data_path.empty()) data_config.path = o.data_path;
+  if (o.train_size) data_config.train_size = *o.train_size;
   // Scores are computed on pixels in [0, 1], whatever range G works in.
   const auto model_range = data_config.range;
   data_config.range = data::PixelRange::kZeroOne;
@@ -148,6 +150,9 @@ void add_eval_command(CLI::App& app) {
   cmd->add_option("--data", options->data_path,
                   "dataset folder to score against (default: the "
                   "checkpoint's, else Fashion-MNIST)");
+  cmd->add_option("--train-size", options->train_size,
+                  "leading training images of that folder; the rest are the "
+                  "validation split (default: the checkpoint's, else 50000)");
   cmd->add_flag("--parzen", options->parzen,
                 "Parzen-window log-likelihood of the test set (the paper's "
                 "Table 1)");

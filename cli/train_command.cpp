@@ -64,6 +64,9 @@ train::Config build_config(const TrainOptions& o) {
   train::Config config;
   if (!o.resume.empty()) {
     config = train::read_checkpoint_info(o.resume).config;
+    // A step limit bounds one invocation: a resumed run goes on to its
+    // epochs unless the limit is given again.
+    config.train.max_steps = 0;
   } else if (!o.config_file.empty()) {
     config = train::load_config(o.config_file);
   }
@@ -154,7 +157,8 @@ void add_train_command(CLI::App& app) {
       "--out", options->out, "run folder to create (default: runs/DATE-TIME)");
   cmd->add_option("--resume", options->resume,
                   "continue the run in this folder from its latest "
-                  "checkpoint (its config, plus any overrides given)")
+                  "checkpoint (its config, plus any overrides given; "
+                  "train.max_steps is not carried over)")
       ->excludes(config_opt)
       ->excludes(out_opt);
   cmd->add_option("--set", options->overrides,

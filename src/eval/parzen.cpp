@@ -23,14 +23,17 @@ torch::Tensor parzen_log_likelihood(const torch::Tensor& centres,
                                     const std::vector<double>& sigmas,
                                     int64_t block) {
   torch::NoGradGuard no_grad;
-  const auto mu = centres.reshape({centres.size(0), -1}).to(torch::kFloat64);
-  const auto x = points.reshape({points.size(0), -1}).to(torch::kFloat64);
-  if (mu.size(0) == 0 || x.size(0) == 0 || mu.size(1) != x.size(1)) {
+  const int64_t dim = centres.numel() / std::max<int64_t>(centres.size(0), 1);
+  if (centres.size(0) == 0 || points.size(0) == 0 ||
+      points.numel() / points.size(0) != dim) {
     throw Error(fmt::format(
         "Parzen window: {} centres of dimension {} and {} points of "
         "dimension {}; expected non-empty sets of equal dimension",
-        mu.size(0), mu.size(1), x.size(0), x.size(1)));
+        centres.size(0), dim, points.size(0),
+        points.numel() / std::max<int64_t>(points.size(0), 1)));
   }
+  const auto mu = centres.reshape({centres.size(0), dim}).to(torch::kFloat64);
+  const auto x = points.reshape({points.size(0), dim}).to(torch::kFloat64);
   const double dims = static_cast<double>(mu.size(1));
   const double log_count = std::log(static_cast<double>(mu.size(0)));
   const auto mu_sq = mu.square().sum(1);  // [S]

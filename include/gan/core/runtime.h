@@ -10,7 +10,10 @@ namespace gan {
 
 // Sets libtorch's intra-op thread count (which OpenMP-built OpenBLAS shares).
 // `requested` <= 0 means every core this process may run on. Returns the
-// count in use. libtorch otherwise starts with one thread on some machines.
+// count in use. Call it before the first tensor operation: libtorch
+// otherwise starts with one thread on some machines, and the very first
+// matrix product runs with OpenBLAS's own count, which rounds differently
+// from later ones.
 int configure_threads(int requested);
 
 // Number of cores this process may run on (its CPU affinity), at least 1.

@@ -1,0 +1,227 @@
+// The gan command as users run it: every subcommand end to end on a tiny
+// dataset, and every kind of bad input giving one clear line, exit status
+// 1 and nothing half-written.
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <fstream>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "gan/io/npy.h"
+#include "gan/io/run_dir.h"
+#include "test_util.h"
+
+namespace gan {
+namespace {
+
+using testing::TempDir;
+namespace fs = std::filesystem;
+
+struct Result {
+  int status = -1;
+  std::string out;
+  std::string err;
+};
+
+// Runs `gan ARGS` through the shell, capturing both streams.
+Result gan(const std::string& args, const TempDir& dir) {
+  const auto err_file = dir / "stderr.txt";
+  const std::string command = std::string(GAN_BINARY) + " " + args + " 2>" +
+                              err_file.string();
+  Result r;
+  FILE* pipe = popen(command.c_str(), "r");
+  char buffer[4096];
+  while (size_t n = fread(buffer, 1, sizeof(buffer), pipe)) r.out.append(buffer, n);
+  const int raw = pclose(pipe);
+  r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+  r.err = testing::read_bytes(err_file);
+  return r;
+}
+
+class CliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    testing::write_mnist_folder(dir_ / "data", 60, 20);
+    // The tiny nets as a config file, as a user would write one.
+    testing::write_bytes(
+        dir_ / "tiny.toml",
+        "[data]\npath = \"" + (dir_ / "data").string() +
+            "\"\ntrain_size = 50\n"
+            "[model]\nlatent_dim = 8\n"
+            "[model.mlp]\ng_hidden = [16]\nd_hidden = [12]\nd_pieces = 2\n"
+            "[train]\nbatch_size = 10\nepochs = 2\nthreads = 1\n"
+            "[log]\nevery_steps = 5\ngrid_count = 4\n");
+  }
+
+  // Expects the failure users should see: status 1, one line on stderr
+  // naming `part`, no backtrace.
+  void expect_clean_failure(const Result& r, const std::string& part) {
+    EXPECT_EQ(r.status, 1) << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+    EXPECT_EQ(r.err.rfind("gan: error: ", 0), 0u) << r.err;
+    EXPECT_NE(r.err.find(part), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find("Exception raised from"), std::string::npos);
+    EXPECT_EQ(r.err.find("frame #"), std::string::npos);
+  }
+
+  std::string train_args(const std::string& out) const {
+    return "train --config " + (dir_ / "tiny.toml").string() + " --out " +
+           out + " --quiet";
+  }
+
+  TempDir dir_;
+};
+
+TEST_F(CliTest, EverySubcommandHasHelp) {
+  for (const char* cmd : {"", "train", "sample", "eval"}) {
+    const auto r = gan(std::string(cmd) + " --help", dir_);
+    EXPECT_EQ(r.status, 0) << cmd;
+    EXPECT_NE(r.out.find("Usage"), std::string::npos) << cmd;
+  }
+  const auto keys = gan("train --help-config", dir_);
+  EXPECT_EQ(keys.status, 0);
+  EXPECT_NE(keys.out.find("optim.lr"), std::string::npos);
+}
+
+TEST_F(CliTest, TrainSampleAndEvalEndToEnd) {
+  const auto run = (dir_ / "run").string();
+  const auto train = gan(train_args(run), dir_);
+  ASSERT_EQ(train.status, 0) << train.err;
+  EXPECT_NE(train.out.find("latest checkpoint"), std::string::npos);
+  EXPECT_TRUE(fs::exists(dir_ / "run" / "checkpoints" / "latest.ckpt"));
+  EXPECT_TRUE(fs::exists(dir_ / "run" / "samples" / "epoch-0002.png"));
+  EXPECT_TRUE(fs::exists(dir_ / "run" / "config.toml"));
+  EXPECT_TRUE(fs::exists(dir_ / "run" / "metrics.jsonl"));
+
+  const auto npy = (dir_ / "s.npy").string();
+  const auto png = (dir_ / "s.png").string();
+  const auto sample = gan("sample --checkpoint " + run + " --count 12 --out " +
+                              npy + " --out " + png,
+                          dir_);
+  ASSERT_EQ(sample.status, 0) << sample.err;
+  const auto samples = io::read_npy(npy);
+  EXPECT_EQ(samples.scalar_type(), torch::kByte);
+  EXPECT_EQ(samples.sizes(), (std::vector<int64_t>{12, 28, 28, 1}));
+  EXPECT_TRUE(fs::exists(png));
+
+  const auto interp = gan("sample --checkpoint " + run +
+                              " --interpolate --rows 2 --steps 5 --out " +
+                              (dir_ / "i.npy").string(),
+                          dir_);
+  ASSERT_EQ(interp.status, 0) << interp.err;
+  EXPECT_EQ(io::read_npy(dir_ / "i.npy").size(0), 10);
+
+  const auto eval = gan("eval --checkpoint " + run +
+                            " --parzen --samples 200 --validation 10 --json "
+                            "--nearest " +
+                            (dir_ / "nn.png").string(),
+                        dir_);
+  ASSERT_EQ(eval.status, 0) << eval.err;
+  const auto report = nlohmann::json::parse(eval.out);
+  EXPECT_EQ(report["samples"], 200);
+  EXPECT_EQ(report["parzen"]["test_images"], 20);
+  EXPECT_TRUE(report["parzen"]["log_likelihood"].is_number());
+  EXPECT_TRUE(fs::exists(dir_ / "nn.png"));
+
+  // The same samples scored from the .npy file give a finite number too.
+  const auto from_npy =
+      gan("eval --npy " + npy + " --data " + (dir_ / "data").string() +
+              " --train-size 50 --parzen --validation 10 --json",
+          dir_);
+  ASSERT_EQ(from_npy.status, 0) << from_npy.err;
+  EXPECT_TRUE(nlohmann::json::parse(from_npy.out)["parzen"]["log_likelihood"]
+                  .is_number());
+}
+
+TEST_F(CliTest, ResumeContinuesFromTheLatestCheckpoint) {
+  const auto run = (dir_ / "run").string();
+  ASSERT_EQ(gan(train_args(run) + " --max-steps 4", dir_).status, 0);
+  const auto resumed = gan("train --resume " + run + " --quiet", dir_);
+  ASSERT_EQ(resumed.status, 0) << resumed.err;
+  io::RunDir dir = io::RunDir::open(run);
+  // Two epochs of 5 steps: the run ends at step 10.
+  EXPECT_EQ(dir.step_checkpoints().back().filename(), "step-000000010.ckpt");
+}
+
+TEST_F(CliTest, MissingDatasetIsOneLine) {
+  const auto r = gan(train_args((dir_ / "run").string()) +
+                         " --set data.path=/nonexistent/fashion",
+                     dir_);
+  expect_clean_failure(r, "/nonexistent/fashion");
+  EXPECT_FALSE(fs::exists(dir_ / "run"));
+}
+
+TEST_F(CliTest, MalformedDatasetIsOneLine) {
+  auto bytes = testing::read_bytes(dir_ / "data" / "train-images-idx3-ubyte");
+  testing::write_bytes(dir_ / "data" / "train-images-idx3-ubyte",
+                       bytes.substr(0, bytes.size() - 10));
+  const auto r = gan(train_args((dir_ / "run").string()), dir_);
+  expect_clean_failure(r, "train-images-idx3-ubyte");
+  EXPECT_NE(r.err.find("truncated"), std::string::npos);
+  EXPECT_FALSE(fs::exists(dir_ / "run"));
+}
+
+TEST_F(CliTest, UnknownConfigKeyIsOneLine) {
+  testing::write_bytes(dir_ / "bad.toml", "[optim]\nlearning_rate = 0.1\n");
+  const auto r = gan("train --config " + (dir_ / "bad.toml").string() +
+                         " --out " + (dir_ / "run").string(),
+                     dir_);
+  expect_clean_failure(r, "unknown key 'optim.learning_rate'");
+  EXPECT_NE(r.err.find("bad.toml"), std::string::npos);
+  EXPECT_FALSE(fs::exists(dir_ / "run"));
+}
+
+TEST_F(CliTest, BadValueIsOneLine) {
+  const auto r =
+      gan(train_args((dir_ / "run").string()) + " --set optim.lr=-1", dir_);
+  expect_clean_failure(r, "optim.lr");
+  EXPECT_FALSE(fs::exists(dir_ / "run"));
+  expect_clean_failure(
+      gan(train_args((dir_ / "run").string()) + " --set loss.kind=hinge2",
+          dir_),
+      "loss.kind");
+  expect_clean_failure(gan(train_args((dir_ / "run").string()) +
+                               " --set train.device=tpu",
+                           dir_),
+                       "tpu");
+}
+
+TEST_F(CliTest, UnwritableOutputFolderIsOneLine) {
+  testing::write_bytes(dir_ / "blocker", "a file, not a folder");
+  const auto r = gan(train_args((dir_ / "blocker" / "run").string()), dir_);
+  expect_clean_failure(r, "blocker");
+}
+
+TEST_F(CliTest, ExistingRunIsNotOverwritten) {
+  const auto run = (dir_ / "run").string();
+  ASSERT_EQ(gan(train_args(run) + " --max-steps 2", dir_).status, 0);
+  const auto before = testing::read_bytes(dir_ / "run" / "config.toml");
+  expect_clean_failure(gan(train_args(run), dir_), "already holds a run");
+  EXPECT_EQ(testing::read_bytes(dir_ / "run" / "config.toml"), before);
+}
+
+TEST_F(CliTest, CheckpointOfAnotherFormatVersionIsOneLine) {
+  const auto run = (dir_ / "run").string();
+  ASSERT_EQ(gan(train_args(run) + " --max-steps 2", dir_).status, 0);
+  const auto ckpt = dir_ / "run" / "checkpoints" / "latest.ckpt";
+  auto bytes = testing::read_bytes(ckpt);
+  bytes[8] = 2;  // format version after the 8-byte magic
+  testing::write_bytes(dir_ / "old.ckpt", bytes);
+  const auto r = gan("sample --checkpoint " + (dir_ / "old.ckpt").string() +
+                         " --out " + (dir_ / "x.png").string(),
+                     dir_);
+  expect_clean_failure(r, "format version 2");
+  EXPECT_FALSE(fs::exists(dir_ / "x.png"));
+}
+
+TEST_F(CliTest, BadCommandLineIsOneLine) {
+  expect_clean_failure(gan("train --epochs many", dir_), "--epochs");
+  expect_clean_failure(gan("sample --out x.png", dir_), "--checkpoint");
+  expect_clean_failure(gan("sample --checkpoint a --out x.jpg", dir_),
+                       "x.jpg");
+}
+
+}  // namespace
+}  // namespace gan

@@ -1,0 +1,53 @@
+// Fixtures shared by the tests: temporary folders, hand-made IDX files and
+// MNIST-format folders, and a configuration small enough to train in
+// milliseconds.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "gan/train/config.h"
+
+namespace gan::testing {
+
+// A fresh, empty folder under the system's temporary folder, removed (with
+// everything in it) when the object goes.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+
+  const std::filesystem::path& path() const { return path_; }
+  std::filesystem::path operator/(const std::string& name) const {
+    return path_ / name;
+  }
+
+ private:
+  std::filesystem::path path_;
+};
+
+// The bytes of an IDX file of unsigned bytes.
+std::string idx_bytes(const std::vector<uint32_t>& dims,
+                      const std::vector<uint8_t>& data);
+
+// `bytes` gzip-compressed.
+std::string gzip(const std::string& bytes);
+
+void write_bytes(const std::filesystem::path& path, const std::string& bytes);
+std::string read_bytes(const std::filesystem::path& path);
+
+// Writes an MNIST-format folder: `train` training and `test` test images of
+// size x size pixels. Image i shows class i % 10 as a bright bar whose
+// position depends on the class, so classes are easy to tell apart.
+void write_mnist_folder(const std::filesystem::path& dir, int64_t train,
+                        int64_t test, int64_t size = 28, bool gzipped = false);
+
+// A config with tiny nets on an MNIST-format folder `data_dir` holding at
+// least 60 training images: train_size 50, batch 10 (5 steps per epoch).
+train::Config tiny_config(const std::filesystem::path& data_dir);
+
+}  // namespace gan::testing

@@ -1,0 +1,168 @@
+#include "gan/train/config.h"
+
+#include <functional>
+
+#include <gtest/gtest.h>
+
+#include "gan/core/error.h"
+
+namespace gan::train {
+namespace {
+
+std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+TEST(ConfigTest, DefaultsAreThePapersFashionMnistRun) {
+  const Config c;
+  EXPECT_EQ(c.data.path, "/usr/share/datasets/fashion-mnist");
+  EXPECT_EQ(c.data.train_size, 50000);
+  EXPECT_EQ(c.model.latent_dim, 100);
+  EXPECT_EQ(c.model.prior, models::PriorKind::kUniform);
+  EXPECT_EQ(c.model.mlp.g_hidden, (std::vector<int64_t>{1200, 1200}));
+  EXPECT_EQ(c.model.mlp.d_hidden, (std::vector<int64_t>{240, 240}));
+  EXPECT_EQ(c.model.mlp.d_pieces, 5);
+  EXPECT_EQ(c.loss.kind, losses::LossKind::kNonSaturating);
+  EXPECT_EQ(c.optim.kind, OptimizerKind::kSgd);
+  EXPECT_DOUBLE_EQ(c.optim.lr, 0.1);
+  EXPECT_EQ(c.train.batch_size, 100);
+  EXPECT_EQ(c.train.d_steps, 1);
+}
+
+TEST(ConfigTest, ShippedDefaultConfigEqualsTheBuiltInDefaults) {
+  const auto file = load_config(GAN_SOURCE_DIR "/configs/paper-fashion-mnist.toml");
+  EXPECT_EQ(to_toml(file), to_toml(Config()));
+}
+
+TEST(ConfigTest, ShippedMnistConfigDiffersOnlyInThePath) {
+  auto mnist = load_config(GAN_SOURCE_DIR "/configs/paper-mnist.toml");
+  EXPECT_NE(mnist.data.path, Config().data.path);
+  mnist.data.path = Config().data.path;
+  EXPECT_EQ(to_toml(mnist), to_toml(Config()));
+}
+
+TEST(ConfigTest, FileValuesOverrideDefaults) {
+  const auto c = parse_config(
+      "[optim]\nlr = 0.05\nkind = \"adam\"\n[model.mlp]\ng_hidden = [10, 20]\n"
+      "[train]\nepochs = 3\n",
+      "test.toml");
+  EXPECT_DOUBLE_EQ(c.optim.lr, 0.05);
+  EXPECT_EQ(c.optim.kind, OptimizerKind::kAdam);
+  EXPECT_EQ(c.model.mlp.g_hidden, (std::vector<int64_t>{10, 20}));
+  EXPECT_EQ(c.train.epochs, 3);
+  EXPECT_EQ(c.train.batch_size, 100);
+}
+
+TEST(ConfigTest, IntegersAreAcceptedForNumbers) {
+  EXPECT_DOUBLE_EQ(parse_config("[optim]\nlr = 1\n", "t").optim.lr, 1.0);
+}
+
+TEST(ConfigTest, UnknownKeySuggestsTheNearestKnownOne) {
+  const auto message =
+      error_of([] { parse_config("[optim]\nlrr = 0.1\n", "my.toml"); });
+  EXPECT_TRUE(contains(message, "my.toml")) << message;
+  EXPECT_TRUE(contains(message, "unknown key 'optim.lrr'")) << message;
+  EXPECT_TRUE(contains(message, "did you mean 'optim.lr'")) << message;
+}
+
+TEST(ConfigTest, WrongTypeNamesKeyAndBothTypes) {
+  const auto message =
+      error_of([] { parse_config("[train]\nepochs = \"ten\"\n", "t.toml"); });
+  EXPECT_TRUE(contains(message, "train.epochs")) << message;
+  EXPECT_TRUE(contains(message, "expected an integer, found a string"))
+      << message;
+}
+
+TEST(ConfigTest, BadChoiceListsTheAcceptedNames) {
+  const auto message =
+      error_of([] { parse_config("[loss]\nkind = \"wasser\"\n", "t.toml"); });
+  EXPECT_TRUE(contains(message, "non_saturating, minimax")) << message;
+}
+
+TEST(ConfigTest, SyntaxErrorGivesTheLine) {
+  const auto message =
+      error_of([] { parse_config("[train]\nepochs = = 3\n", "t.toml"); });
+  EXPECT_TRUE(contains(message, "t.toml:2:")) << message;
+}
+
+TEST(ConfigTest, InvalidValueNamesKeyValueAndRange) {
+  const auto message =
+      error_of([] { parse_config("[optim]\nlr = -1\n", "t.toml"); });
+  EXPECT_TRUE(contains(message, "optim.lr = -1.0: expected > 0")) << message;
+  EXPECT_FALSE(
+      error_of([] { parse_config("[model.mlp]\nd_input_keep = 0\n", "t"); })
+          .empty());
+  EXPECT_FALSE(
+      error_of([] { parse_config("[train]\nbatch_size = 0\n", "t"); })
+          .empty());
+}
+
+TEST(ConfigTest, OverridesSetOneKeyEach) {
+  Config c;
+  apply_override(c, "optim.lr=0.05");
+  apply_override(c, "train.device = cuda:1");
+  apply_override(c, "model.mlp.g_hidden=[10, 20]");
+  apply_override(c, "loss.kind=minimax");
+  apply_override(c, "model.mlp.g_output_bias_from_data=false");
+  EXPECT_DOUBLE_EQ(c.optim.lr, 0.05);
+  EXPECT_EQ(c.train.device, "cuda:1");
+  EXPECT_EQ(c.model.mlp.g_hidden, (std::vector<int64_t>{10, 20}));
+  EXPECT_EQ(c.loss.kind, losses::LossKind::kMinimax);
+  EXPECT_FALSE(c.model.mlp.g_output_bias_from_data);
+}
+
+TEST(ConfigTest, BadOverridesAreRejected) {
+  Config c;
+  EXPECT_TRUE(contains(error_of([&] { apply_override(c, "optim.lr"); }),
+                       "key=value"));
+  EXPECT_TRUE(contains(error_of([&] { apply_override(c, "nokey=1"); }),
+                       "unknown key 'nokey'"));
+  EXPECT_TRUE(contains(error_of([&] { apply_override(c, "optim.lr=abc"); }),
+                       "optim.lr"));
+  EXPECT_TRUE(contains(error_of([&] { apply_override(c, "train.epochs=1.5"); }),
+                       "expected an integer"));
+}
+
+TEST(ConfigTest, TomlOutputReadsBackToTheSameConfig) {
+  Config c;
+  c.data.path = "/some \"quoted\" path";
+  c.optim.lr = 0.012345678901234;
+  c.optim.kind = OptimizerKind::kAdam;
+  c.model.mlp.d_hidden = {};
+  c.train.seed = 99;
+  c.model.prior = models::PriorKind::kNormal;
+  const auto text = to_toml(c);
+  const auto back = parse_config(text, "round trip");
+  EXPECT_EQ(to_toml(back), text);
+  EXPECT_EQ(back.data.path, c.data.path);
+  EXPECT_DOUBLE_EQ(back.optim.lr, c.optim.lr);
+  EXPECT_TRUE(back.model.mlp.d_hidden.empty());
+}
+
+TEST(ConfigTest, EveryKeyIsDocumented) {
+  const auto keys = describe_keys();
+  EXPECT_GT(keys.size(), 30u);
+  for (const auto& key : keys) {
+    EXPECT_FALSE(key.doc.empty()) << key.key;
+    Config c;
+    // Every documented key accepts its own default as an override.
+    EXPECT_NO_THROW(apply_override(c, key.key + "=" + key.value)) << key.key;
+  }
+}
+
+TEST(ConfigTest, MissingFileIsNamed) {
+  const auto message = error_of([] { load_config("/nonexistent/x.toml"); });
+  EXPECT_TRUE(contains(message, "/nonexistent/x.toml")) << message;
+}
+
+}  // namespace
+}  // namespace gan::train
