@@ -2,6 +2,7 @@
 // Gaussian Parzen window on generated samples and reports the test set's
 // mean log-likelihood; --nearest writes Figure 2 (samples beside their
 // nearest training images). Samples come from a checkpoint or a .npy file.
+#include <cmath>
 #include <memory>
 #include <optional>
 
@@ -12,11 +13,13 @@
 #include "common.h"
 #include "gan/core/error.h"
 #include "gan/data/load.h"
+#include "gan/eval/mode_coverage.h"
 #include "gan/eval/nearest.h"
 #include "gan/eval/parzen.h"
 #include "gan/io/image.h"
 #include "gan/io/npy.h"
 #include "gan/models/sampling.h"
+#include "gan/train/figures.h"
 #include "gan/train/snapshot.h"
 
 namespace gan::cli {
@@ -28,6 +31,9 @@ struct EvalOptions {
   std::string data_path;
   std::optional<int64_t> train_size;
   bool parzen = false;
+  bool coverage = false;
+  std::string toy;
+  bool raw = false;
   std::string nearest;
   int64_t samples = 10000;
   int64_t validation = 1000;
@@ -55,8 +61,10 @@ void run_eval(const EvalOptions& o) {
   if (o.checkpoint.empty() == o.npy.empty()) {
     throw Error("give exactly one of --checkpoint and --npy");
   }
-  if (!o.parzen && o.nearest.empty()) {
-    throw Error("nothing to evaluate; give --parzen and/or --nearest FILE.png");
+  if (!o.parzen && !o.coverage && o.nearest.empty()) {
+    throw Error(
+        "nothing to evaluate; give --parzen, --coverage and/or --nearest "
+        "FILE.png");
   }
   const auto device = set_up_process(o.threads, o.device);
 
@@ -64,8 +72,14 @@ void run_eval(const EvalOptions& o) {
   data::DataConfig data_config;
   std::optional<train::LoadedGenerator> loaded;
   if (!o.checkpoint.empty()) {
-    loaded = train::load_generator(o.checkpoint, device);
+    loaded = train::load_generator(o.checkpoint, device, o.raw);
     data_config = loaded->info.config.data;
+  }
+  if (!o.toy.empty()) {
+    train::Config toy;
+    train::apply_override(toy, "data.toy=" + o.toy);
+    data_config.format = data::DataFormat::kToy;
+    data_config.toy = toy.data.toy;
   }
   if (!o.data_path.empty()) data_config.path = o.data_path;
   if (o.train_size) data_config.train_size = *o.train_size;
@@ -116,6 +130,40 @@ void run_eval(const EvalOptions& o) {
     }
   }
 
+  if (o.coverage) {
+    if (data_config.format != data::DataFormat::kToy) {
+      throw Error(
+          "--coverage scores toy mixtures; this checkpoint was trained on "
+          "images (hint: --toy ring|grid|gaussian_1d for a .npy of points)");
+    }
+    // The samples of the run's figures, so the numbers match the pictures.
+    const auto points =
+        loaded ? train::fixed_seed_samples(*loaded->generator,
+                                           loaded->info.config.model.prior,
+                                           train::kToyFigureSamples, device)
+               : samples;
+    const auto mixture = data::toy_mixture(data_config.toy);
+    const auto c = eval::mode_coverage(points.flatten(1), mixture.means,
+                                       mixture.std);
+    report["coverage"] = {{"modes", c.modes},
+                          {"modes_captured", c.modes_captured},
+                          {"high_quality", c.high_quality},
+                          {"samples", points.size(0)},
+                          {"counts", c.counts}};
+    if (std::isfinite(c.reverse_kl)) {
+      report["coverage"]["reverse_kl"] = c.reverse_kl;
+    } else {
+      report["coverage"]["reverse_kl"] = nullptr;
+    }
+    if (!o.json) {
+      fmt::print(
+          "modes captured: {} of {}; high-quality samples: {:.1f}% (within "
+          "3 std of a mode, {} samples); reverse KL: {:.4f}\n",
+          c.modes_captured, c.modes, 100 * c.high_quality, points.size(0),
+          c.reverse_kl);
+    }
+  }
+
   if (!o.nearest.empty()) {
     const auto train = data::load_dataset(data_config, data::Split::kTrain);
     const int64_t n = std::min(o.nearest_count, samples.size(0));
@@ -156,6 +204,15 @@ void add_eval_command(CLI::App& app) {
   cmd->add_flag("--parzen", options->parzen,
                 "Parzen-window log-likelihood of the test set (the paper's "
                 "Table 1)");
+  cmd->add_flag("--coverage", options->coverage,
+                "mode coverage of a toy mixture: modes captured, share of "
+                "samples within 3 std of a mode, reverse KL (2,500 samples)");
+  cmd->add_option("--toy", options->toy,
+                  "the mixture --npy points are scored against (ring, grid, "
+                  "gaussian_1d)");
+  cmd->add_flag("--raw", options->raw,
+                "use G's trained weights even when the run kept a moving "
+                "average of them");
   cmd->add_option("--nearest", options->nearest,
                   "write the paper's Figure 2 to this PNG: samples beside "
                   "their nearest training images");

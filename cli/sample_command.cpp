@@ -1,6 +1,7 @@
 // `gan sample`: samples from a checkpoint's generator as a PNG grid and/or a
 // .npy array, or the paper's latent interpolations (Figure 3).
 #include <memory>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -25,6 +26,8 @@ struct SampleOptions {
   bool interpolate = false;
   int64_t rows = 10;
   int64_t steps = 10;
+  std::optional<int64_t> label;
+  bool raw = false;
   int threads = 0;
   std::string device = "cpu";
 };
@@ -57,6 +60,27 @@ void write_outputs(const SampleOptions& o, const torch::Tensor& samples,
   }
 }
 
+// Classes for `n` samples of a conditional generator: all `label` when
+// given, else every class in turn, sorted so that a grid shows one class
+// per row. Undefined for unconditional generators.
+torch::Tensor sample_labels(const models::Generator& generator, int64_t n,
+                            const std::optional<int64_t>& label) {
+  const int64_t classes = generator.num_classes();
+  if (classes == 0) {
+    if (label) throw Error("--class: this generator is not class-conditional");
+    return {};
+  }
+  if (label) {
+    if (*label < 0 || *label >= classes) {
+      throw Error(fmt::format("--class {}: expected 0 to {}", *label,
+                              classes - 1));
+    }
+    return torch::full({n}, *label, torch::kInt64);
+  }
+  return std::get<0>(
+      torch::sort(torch::arange(n, torch::kInt64).remainder(classes)));
+}
+
 void run_sample(const SampleOptions& o) {
   for (const auto& out : o.outs) {
     if (!ends_with(out, ".png") && !ends_with(out, ".npy")) {
@@ -65,25 +89,37 @@ void run_sample(const SampleOptions& o) {
   }
   if (o.count < 1) throw Error(fmt::format("--count {}: expected >= 1", o.count));
   const auto device = set_up_process(o.threads, o.device);
-  auto loaded = train::load_generator(o.checkpoint, device);
+  auto loaded = train::load_generator(o.checkpoint, device, o.raw);
+  auto& generator = *loaded.generator;
   const auto& config = loaded.info.config;
   torch::manual_seed(static_cast<uint64_t>(o.seed));
 
   if (o.interpolate) {
-    // Rows of images along straight lines between pairs of latents.
-    const auto dim = loaded.generator->latent_dim();
+    // Rows of images along straight lines between pairs of latents; a
+    // conditional generator keeps one class along each row.
+    const auto dim = generator.latent_dim();
     const auto z0 =
         models::sample_prior(config.model.prior, o.rows, dim, torch::kCPU);
     const auto z1 =
         models::sample_prior(config.model.prior, o.rows, dim, torch::kCPU);
     const auto z = models::interpolate_latents(z0, z1, o.steps);
-    const auto samples = models::generate_from(*loaded.generator, z, device);
+    auto labels = sample_labels(generator, o.rows, o.label);
+    if (labels.defined()) labels = labels.repeat_interleave(o.steps);
+    const auto samples = models::generate_from(generator, z, device, 500,
+                                               labels);
     write_outputs(o, samples, loaded.info.spec, config.data.range, o.steps);
     return;
   }
-  const auto samples = models::generate(*loaded.generator, config.model.prior,
-                                        o.count, device);
-  write_outputs(o, samples, loaded.info.spec, config.data.range, o.columns);
+
+  const auto labels = sample_labels(generator, o.count, o.label);
+  int64_t columns = o.columns;
+  if (columns <= 0 && labels.defined() && !o.label) {
+    columns = (o.count + generator.num_classes() - 1) /
+              generator.num_classes();
+  }
+  const auto samples = models::generate(generator, config.model.prior,
+                                        o.count, device, 500, labels);
+  write_outputs(o, samples, loaded.info.spec, config.data.range, columns);
 }
 
 }  // namespace
@@ -113,6 +149,12 @@ void add_sample_command(CLI::App& app) {
   cmd->add_option("--steps", options->steps,
                   "images per interpolation row, ends included")
       ->capture_default_str();
+  cmd->add_option("--class", options->label,
+                  "draw only this class (class-conditional generators; "
+                  "without it a grid shows one class per row)");
+  cmd->add_flag("--raw", options->raw,
+                "use G's trained weights even when the run kept a moving "
+                "average of them");
   cmd->add_option("--threads", options->threads, "CPU threads (0: all)");
   cmd->add_option("--device", options->device, "cpu, cuda or cuda:N")
       ->capture_default_str();

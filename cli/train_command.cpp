@@ -94,7 +94,8 @@ void run_train(const TrainOptions& o) {
 
   // Everything that can fail on bad input fails before the run folder is
   // touched, so a failed start leaves nothing behind.
-  auto train_data = data::load_dataset(config.data, data::Split::kTrain);
+  auto train_data = data::load_dataset(config.data, data::Split::kTrain,
+                                       [](const std::string& w) { warn(w); });
   const std::string out =
       !o.resume.empty() ? o.resume
       : !o.out.empty()  ? o.out

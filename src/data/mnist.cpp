@@ -5,6 +5,7 @@
 
 #include "gan/core/error.h"
 #include "gan/data/idx.h"
+#include "gan/data/splits.h"
 
 namespace gan::data {
 namespace fs = std::filesystem;
@@ -68,15 +69,8 @@ Dataset load_mnist_folder(const fs::path& dir, Split split,
   }
   if (split == Split::kTest) return load_pair(dir, "t10k", range);
 
-  auto all = load_pair(dir, "train", range);
-  if (train_size < 1 || train_size >= all.size()) {
-    throw Error(fmt::format(
-        "data.train_size = {}: expected 1 to {} so that the {} training "
-        "images in {} leave a validation split",
-        train_size, all.size() - 1, all.size(), dir.string()));
-  }
-  if (split == Split::kTrain) return all.slice(0, train_size);
-  return all.slice(train_size, all.size());
+  return take_split(load_pair(dir, "train", range), split, train_size,
+                    dir.string());
 }
 
 }  // namespace gan::data

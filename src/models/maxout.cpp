@@ -3,10 +3,11 @@
 
 namespace gan::models {
 
-MaxoutImpl::MaxoutImpl(int64_t in_features, int64_t units, int64_t pieces)
+MaxoutImpl::MaxoutImpl(int64_t in_features, int64_t units, int64_t pieces,
+                       bool spectral_norm)
     : units_(units), pieces_(pieces) {
   linear_ = register_module(
-      "linear", torch::nn::Linear(in_features, units * pieces));
+      "linear", Dense(in_features, units * pieces, spectral_norm));
 }
 
 torch::Tensor MaxoutImpl::forward(const torch::Tensor& x) {

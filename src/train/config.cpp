@@ -86,6 +86,12 @@ Field choice(std::string key, std::string doc, Access access,
   return f;
 }
 
+std::vector<std::pair<std::string, models::NormKind>> norm_names() {
+  return {{"batch", models::NormKind::kBatch},
+          {"layer", models::NormKind::kLayer},
+          {"none", models::NormKind::kNone}};
+}
+
 const std::vector<Field>& fields() {
   using data::DataFormat;
   using data::PixelRange;
@@ -97,7 +103,10 @@ const std::vector<Field>& fields() {
       choice("data.format", "format of the files under data.path",
              [](Config& c) -> auto& { return c.data.format; },
              std::vector<std::pair<std::string, DataFormat>>{
-                 {"mnist", DataFormat::kMnist}}),
+                 {"mnist", DataFormat::kMnist},
+                 {"cifar10", DataFormat::kCifar10},
+                 {"folder", DataFormat::kFolder},
+                 {"toy", DataFormat::kToy}}),
       field("data.path", "folder that holds the dataset",
             [](Config& c) -> auto& { return c.data.path; }),
       field("data.train_size",
@@ -108,11 +117,31 @@ const std::vector<Field>& fields() {
              std::vector<std::pair<std::string, PixelRange>>{
                  {"zero_one", PixelRange::kZeroOne},
                  {"minus_one_one", PixelRange::kMinusOneOne}}),
+      field("data.image_size",
+            "resize and centre-crop images to this side; 0: as stored",
+            [](Config& c) -> auto& { return c.data.image_size; }),
+      field("data.channels", "1 (grey) or 3 (RGB); 0: as stored",
+            [](Config& c) -> auto& { return c.data.channels; }),
+      choice("data.on_bad_file",
+             "image folders: skip undecodable files (warning) or stop",
+             [](Config& c) -> auto& { return c.data.on_bad_file; },
+             std::vector<std::pair<std::string, data::BadFilePolicy>>{
+                 {"skip", data::BadFilePolicy::kSkip},
+                 {"stop", data::BadFilePolicy::kStop}}),
+      choice("data.toy", "toy distribution (data.format = \"toy\")",
+             [](Config& c) -> auto& { return c.data.toy; },
+             std::vector<std::pair<std::string, data::ToyKind>>{
+                 {"ring", data::ToyKind::kRing},
+                 {"grid", data::ToyKind::kGrid},
+                 {"gaussian_1d", data::ToyKind::kGaussian1d}}),
+      field("data.toy_size", "toy training points drawn",
+            [](Config& c) -> auto& { return c.data.toy_size; }),
       // [model]
       choice("model.family", "which nets to build",
              [](Config& c) -> auto& { return c.model.family; },
              std::vector<std::pair<std::string, ModelFamily>>{
-                 {"mlp", ModelFamily::kMlp}}),
+                 {"mlp", ModelFamily::kMlp},
+                 {"dcgan", ModelFamily::kDcgan}}),
       field("model.latent_dim", "Z, the size of G's latent vector",
             [](Config& c) -> auto& { return c.model.latent_dim; }),
       choice("model.prior",
@@ -121,6 +150,10 @@ const std::vector<Field>& fields() {
              std::vector<std::pair<std::string, PriorKind>>{
                  {"uniform", PriorKind::kUniform},
                  {"normal", PriorKind::kNormal}}),
+      field("model.conditional", "condition G and D on the class label",
+            [](Config& c) -> auto& { return c.model.conditional; }),
+      field("model.spectral_norm", "spectrally normalise D's layers",
+            [](Config& c) -> auto& { return c.model.spectral_norm; }),
       // [model.mlp]
       field("model.mlp.g_hidden", "G's hidden ReLU layer widths",
             [](Config& c) -> auto& { return c.model.mlp.g_hidden; }),
@@ -133,6 +166,11 @@ const std::vector<Field>& fields() {
             }),
       field("model.mlp.d_hidden", "D's maxout layer widths (units)",
             [](Config& c) -> auto& { return c.model.mlp.d_hidden; }),
+      choice("model.mlp.d_activation", "D's hidden units",
+             [](Config& c) -> auto& { return c.model.mlp.d_activation; },
+             std::vector<std::pair<std::string, models::MlpActivation>>{
+                 {"maxout", models::MlpActivation::kMaxout},
+                 {"leaky_relu", models::MlpActivation::kLeakyRelu}}),
       field("model.mlp.d_pieces", "affine pieces per maxout unit",
             [](Config& c) -> auto& { return c.model.mlp.d_pieces; }),
       field("model.mlp.d_init_range", "D's weights start in U(-r, r)",
@@ -142,13 +180,35 @@ const std::vector<Field>& fields() {
       field("model.mlp.d_hidden_keep",
             "keep probability of D's hidden units",
             [](Config& c) -> auto& { return c.model.mlp.d_hidden_keep; }),
+      // [model.dcgan]
+      field("model.dcgan.g_width", "channels of G's last hidden layer",
+            [](Config& c) -> auto& { return c.model.dcgan.g_width; }),
+      field("model.dcgan.d_width", "channels of D's first layer",
+            [](Config& c) -> auto& { return c.model.dcgan.d_width; }),
+      choice("model.dcgan.g_norm", "G's normalisation",
+             [](Config& c) -> auto& { return c.model.dcgan.g_norm; },
+             norm_names()),
+      choice("model.dcgan.d_norm",
+             "D's normalisation (none or layer for WGAN-GP)",
+             [](Config& c) -> auto& { return c.model.dcgan.d_norm; },
+             norm_names()),
+      field("model.dcgan.init_std", "std of the initial weights",
+            [](Config& c) -> auto& { return c.model.dcgan.init_std; }),
       // [loss]
       choice("loss.kind",
-             "G's loss: -log D(G(z)) (non_saturating) or log(1 - D(G(z)))",
+             "the adversarial loss (non_saturating: G maximises log D(G(z)))",
              [](Config& c) -> auto& { return c.loss.kind; },
              std::vector<std::pair<std::string, LossKind>>{
                  {"non_saturating", LossKind::kNonSaturating},
-                 {"minimax", LossKind::kMinimax}}),
+                 {"minimax", LossKind::kMinimax},
+                 {"least_squares", LossKind::kLeastSquares},
+                 {"wasserstein", LossKind::kWasserstein},
+                 {"hinge", LossKind::kHinge}}),
+      field("loss.gradient_penalty",
+            "lambda of the WGAN-GP gradient penalty; 0: off",
+            [](Config& c) -> auto& { return c.loss.gradient_penalty; }),
+      field("loss.r1_penalty", "gamma of the R1 penalty; 0: off",
+            [](Config& c) -> auto& { return c.loss.r1_penalty; }),
       // [optim]
       choice("optim.kind", "optimiser of both nets",
              [](Config& c) -> auto& { return c.optim.kind; },
@@ -157,6 +217,8 @@ const std::vector<Field>& fields() {
                  {"adam", OptimizerKind::kAdam}}),
       field("optim.lr", "learning rate at step 0",
             [](Config& c) -> auto& { return c.optim.lr; }),
+      field("optim.d_lr", "D's learning rate at step 0; 0: optim.lr",
+            [](Config& c) -> auto& { return c.optim.d_lr; }),
       field("optim.lr_decay", "learning rate divided by this every step",
             [](Config& c) -> auto& { return c.optim.lr_decay; }),
       field("optim.lr_min", "floor of the decayed learning rate",
@@ -188,6 +250,9 @@ const std::vector<Field>& fields() {
             [](Config& c) -> auto& { return c.train.seed; }),
       field("train.max_steps", "stop after this many steps; 0: no limit",
             [](Config& c) -> auto& { return c.train.max_steps; }),
+      field("train.ema_decay",
+            "sample from a moving average of G's weights; 0: off",
+            [](Config& c) -> auto& { return c.train.ema_decay; }),
       field("train.threads", "CPU threads; 0: every core",
             [](Config& c) -> auto& { return c.train.threads; }),
       field("train.device", "cpu, cuda or cuda:N",
@@ -436,7 +501,25 @@ void validate(const Config& c) {
 
   check(c.data.train_size >= 1, c, "data.train_size", "an integer >= 1");
   check(!c.data.path.empty(), c, "data.path", "a folder");
+  check(c.data.image_size >= 0, c, "data.image_size", "an integer >= 0");
+  check(c.data.channels == 0 || c.data.channels == 1 || c.data.channels == 3,
+        c, "data.channels", "0, 1 or 3");
+  check(c.data.toy_size >= 1, c, "data.toy_size", "an integer >= 1");
   check(c.model.latent_dim >= 1, c, "model.latent_dim", "an integer >= 1");
+  check(c.model.dcgan.g_width >= 1, c, "model.dcgan.g_width",
+        "an integer >= 1");
+  check(c.model.dcgan.d_width >= 1, c, "model.dcgan.d_width",
+        "an integer >= 1");
+  check(c.model.dcgan.init_std > 0, c, "model.dcgan.init_std", "> 0");
+  check(c.loss.gradient_penalty >= 0, c, "loss.gradient_penalty", ">= 0");
+  check(c.loss.r1_penalty >= 0, c, "loss.r1_penalty", ">= 0");
+  // A gradient penalty is per example; batch norm mixes the examples of a
+  // batch, so a critic with it does not have the gradient being penalised.
+  check(c.loss.gradient_penalty == 0 || c.model.family != models::ModelFamily::kDcgan ||
+            c.model.dcgan.d_norm != models::NormKind::kBatch,
+        c, "model.dcgan.d_norm",
+        "\"none\" or \"layer\" with a gradient penalty (no batch norm in "
+        "the critic)");
   check(positive_list(c.model.mlp.g_hidden), c, "model.mlp.g_hidden",
         "widths >= 1");
   check(c.model.mlp.g_init_range > 0, c, "model.mlp.g_init_range", "> 0");
@@ -452,6 +535,7 @@ void validate(const Config& c) {
   check(c.optim.lr > 0, c, "optim.lr", "> 0");
   check(c.optim.lr_decay >= 1, c, "optim.lr_decay", ">= 1 (1: no decay)");
   check(c.optim.lr_min >= 0, c, "optim.lr_min", ">= 0");
+  check(c.optim.d_lr >= 0, c, "optim.d_lr", ">= 0 (0: optim.lr)");
   check(c.optim.momentum >= 0 && c.optim.momentum < 1, c, "optim.momentum",
         "a value in [0, 1)");
   check(c.optim.momentum_final >= 0 && c.optim.momentum_final < 1, c,
@@ -471,6 +555,8 @@ void validate(const Config& c) {
   check(c.train.seed >= 0, c, "train.seed", "an integer >= 0");
   check(c.train.max_steps >= 0, c, "train.max_steps", "an integer >= 0");
   check(c.train.threads >= 0, c, "train.threads", "an integer >= 0");
+  check(c.train.ema_decay >= 0 && c.train.ema_decay < 1, c,
+        "train.ema_decay", "a value in [0, 1)");
   check(c.log.every_steps >= 1, c, "log.every_steps", "an integer >= 1");
   check(c.log.grid_every_epochs >= 0, c, "log.grid_every_epochs",
         "an integer >= 0");

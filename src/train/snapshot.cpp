@@ -93,15 +93,19 @@ void load_module(torch::serialize::InputArchive& archive,
 }
 
 LoadedGenerator load_generator(const std::filesystem::path& path,
-                               c10::Device device) {
+                               c10::Device device, bool raw) {
   const auto file = io::resolve_checkpoint(path);
   auto contents = io::read_checkpoint(file);
   LoadedGenerator loaded;
   loaded.info = decode_checkpoint_header(contents.header_json, file.string());
   loaded.generator =
       models::make_generator(loaded.info.config.model, loaded.info.spec);
-  load_module(*contents.archive, kGeneratorKey, *loaded.generator,
-              file.string());
+  torch::serialize::InputArchive probe;
+  loaded.averaged =
+      !raw && contents.archive->try_read(kGeneratorEmaKey, probe);
+  load_module(*contents.archive,
+              loaded.averaged ? kGeneratorEmaKey : kGeneratorKey,
+              *loaded.generator, file.string());
   loaded.generator->to(device);
   loaded.generator->eval();
   return loaded;

@@ -15,13 +15,13 @@
 #include "gan/core/runtime.h"
 #include "gan/data/dataset.h"
 #include "gan/io/checkpoint.h"
-#include "gan/io/image.h"
 #include "gan/io/metrics_log.h"
 #include "gan/io/run_dir.h"
 #include "gan/losses/adversarial.h"
+#include "gan/losses/penalties.h"
 #include "gan/models/factory.h"
 #include "gan/models/prior.h"
-#include "gan/models/sampling.h"
+#include "gan/train/figures.h"
 #include "gan/train/schedule.h"
 #include "gan/train/snapshot.h"
 
@@ -136,14 +136,60 @@ Trainer::Trainer(Config config, data::Dataset train_data, c10::Device device)
   discriminator_->train();
   g_optimizer_ = make_optimizer(config_.optim, generator_->parameters());
   d_optimizer_ = make_optimizer(config_.optim, discriminator_->parameters());
+  if (config_.train.ema_decay > 0) {
+    ema_ = models::make_generator(config_.model, spec);
+    ema_->to(device_);
+    ema_->eval();
+    torch::NoGradGuard no_grad;
+    const auto from = generator_->named_parameters();
+    for (auto& p : ema_->named_parameters()) p.value().copy_(from[p.key()]);
+    const auto buffers = generator_->named_buffers();
+    for (auto& b : ema_->named_buffers()) b.value().copy_(buffers[b.key()]);
+  }
 
+  // The grid's latents come from their own stream, so drawing them never
+  // shifts the training stream. Conditional grids show one row per class.
   auto grid_stream = at::detail::createCPUGenerator(
       static_cast<uint64_t>(config_.train.seed) ^ kFixedNoiseSalt);
-  fixed_noise_ = models::sample_prior(config_.model.prior,
-                                      config_.log.grid_count,
-                                      config_.model.latent_dim,
-                                      torch::kCPU, grid_stream)
+  int64_t grid_count = config_.log.grid_count;
+  const int64_t classes = generator_->num_classes();
+  if (classes > 0) {
+    const int64_t per_row = std::max<int64_t>(1, grid_count / classes);
+    grid_count = per_row * classes;
+    fixed_labels_ = torch::arange(classes, torch::kInt64)
+                        .repeat_interleave(per_row)
+                        .to(device_);
+  }
+  fixed_noise_ = models::sample_prior(config_.model.prior, grid_count,
+                                      config_.model.latent_dim, torch::kCPU,
+                                      grid_stream)
                      .to(device_);
+}
+
+models::Generator& Trainer::sampling_generator() {
+  return ema_ ? *ema_ : *generator_;
+}
+
+torch::Tensor Trainer::random_labels(int64_t n) const {
+  const int64_t classes = generator_->num_classes();
+  if (classes == 0) return {};
+  return torch::randint(classes, {n},
+                        torch::TensorOptions(torch::kInt64).device(device_));
+}
+
+void Trainer::update_ema() {
+  if (!ema_) return;
+  torch::NoGradGuard no_grad;
+  const double decay = config_.train.ema_decay;
+  const auto params = generator_->parameters();
+  auto averaged = ema_->parameters();
+  for (size_t i = 0; i < params.size(); ++i) {
+    averaged[i].mul_(decay).add_(params[i], 1.0 - decay);
+  }
+  // Normalisation statistics are not averaged: they follow G's own.
+  const auto buffers = generator_->buffers();
+  auto ema_buffers = ema_->buffers();
+  for (size_t i = 0; i < buffers.size(); ++i) ema_buffers[i].copy_(buffers[i]);
 }
 
 Trainer::~Trainer() = default;
@@ -159,8 +205,13 @@ int64_t Trainer::total_steps() const {
 void Trainer::apply_schedules() {
   const double lr = learning_rate_at(config_.optim, step_);
   const double momentum = momentum_at(config_.optim, step_ / steps_per_epoch_);
+  // D may learn at its own rate (two time-scale updates); the decay applies
+  // to both alike.
+  const double d_scale =
+      config_.optim.d_lr > 0 ? config_.optim.d_lr / config_.optim.lr : 1.0;
+  g_optimizer_->set_lr(lr);
+  d_optimizer_->set_lr(lr * d_scale);
   for (auto* optimizer : {g_optimizer_.get(), d_optimizer_.get()}) {
-    optimizer->set_lr(lr);
     optimizer->set_momentum(momentum);
   }
 }
@@ -168,35 +219,54 @@ void Trainer::apply_schedules() {
 std::array<torch::Tensor, 3> Trainer::discriminator_step(
     const torch::Tensor& real, const torch::Tensor& labels) {
   // Fakes are made without a graph: this step updates D only.
-  const auto z = models::sample_prior(config_.model.prior, real.size(0),
+  const int64_t n = real.size(0);
+  const auto z = models::sample_prior(config_.model.prior, n,
                                       config_.model.latent_dim, device_);
+  const auto fake_labels = random_labels(n);
   torch::Tensor fake;
   {
     torch::NoGradGuard no_grad;
-    fake = generator_->forward(z, labels);
+    fake = generator_->forward(z, fake_labels);
   }
 
+  const auto& kind = config_.loss.kind;
   const auto real_logits = discriminator_->forward(real, labels);
-  const auto fake_logits = discriminator_->forward(fake, labels);
-  const auto loss =
-      losses::discriminator_loss(config_.loss.kind, real_logits, fake_logits);
+  const auto fake_logits = discriminator_->forward(fake, fake_labels);
+  auto loss = losses::discriminator_loss(kind, real_logits, fake_logits);
+  if (config_.loss.gradient_penalty > 0) {
+    // Real and fake of one pair share a class for conditional nets.
+    const auto mixed_labels = labels.defined() ? labels : fake_labels;
+    loss = loss + config_.loss.gradient_penalty *
+                      losses::gradient_penalty(*discriminator_, real, fake,
+                                               mixed_labels);
+  }
+  if (config_.loss.r1_penalty > 0) {
+    loss = loss + config_.loss.r1_penalty *
+                      losses::r1_penalty(*discriminator_, real, labels);
+  }
   d_optimizer_->zero_grad();
   loss.backward();
   d_optimizer_->step();
 
-  return {loss.detach(), torch::sigmoid(real_logits.detach()).mean(),
-          torch::sigmoid(fake_logits.detach()).mean()};
+  return {loss.detach(), losses::mean_output(kind, real_logits),
+          losses::mean_output(kind, fake_logits)};
 }
 
 torch::Tensor Trainer::generator_step(int64_t n) {
   const auto z = models::sample_prior(config_.model.prior, n,
                                       config_.model.latent_dim, device_);
-  FrozenParameters frozen(*discriminator_);
-  const auto logits = discriminator_->forward(generator_->forward(z, {}), {});
-  const auto loss = losses::generator_loss(config_.loss.kind, logits);
-  g_optimizer_->zero_grad();
-  loss.backward();
+  const auto labels = random_labels(n);
+  torch::Tensor loss;
+  {
+    FrozenParameters frozen(*discriminator_);
+    const auto logits =
+        discriminator_->forward(generator_->forward(z, labels), labels);
+    loss = losses::generator_loss(config_.loss.kind, logits);
+    g_optimizer_->zero_grad();
+    loss.backward();
+  }
   g_optimizer_->step();
+  update_ema();
   return loss.detach();
 }
 
@@ -210,8 +280,11 @@ StepStats Trainer::step() {
   StepStats stats;
   for (int64_t i = 0; i < k; ++i) {
     const auto indices = sampler_.batch(epoch, first_batch + i);
+    const auto labels = generator_->num_classes() > 0
+                            ? data_.batch_labels(indices, device_)
+                            : torch::Tensor();
     const auto [loss, d_real, d_fake] =
-        discriminator_step(data_.batch(indices, device_), {});
+        discriminator_step(data_.batch(indices, device_), labels);
     stats.loss_d += loss.item<double>() / k;
     stats.d_real += d_real.item<double>() / k;
     stats.d_fake += d_fake.item<double>() / k;
@@ -228,12 +301,20 @@ StepStats Trainer::step() {
   return stats;
 }
 
-void Trainer::write_grid(const std::filesystem::path& path) {
-  // TODO(toy-plots): point datasets get scatter plots, not image grids.
-  if (!data_.is_image()) return;
-  const auto samples =
-      models::generate_from(*generator_, fixed_noise_, device_);
-  io::write_image_grid(path, data::to_unit_range(samples, data_.range()));
+void Trainer::write_figures(io::RunDir& run, int64_t epochs_done,
+                            TrainObserver* observer) {
+  const FigureContext context{sampling_generator(),
+                              *discriminator_,
+                              config_.model.prior,
+                              fixed_noise_,
+                              fixed_labels_,
+                              device_,
+                              losses::is_probabilistic(config_.loss.kind)};
+  const auto files = write_progress_figure(run, epochs_done, step_,
+                                           config_.data, data_, context);
+  if (observer) {
+    for (const auto& file : files) observer->on_file(file);
+  }
 }
 
 void Trainer::checkpoint_run(io::RunDir& run, TrainObserver* observer) {
@@ -250,10 +331,10 @@ void Trainer::fit(io::RunDir* run, TrainObserver* observer) {
     write_file_atomic(run->config_file(), to_toml(config_));
     // Records past the checkpoint we resumed from would be logged twice.
     io::MetricsLog::truncate_after_step(run->metrics_file(), step_);
+    io::MetricsLog::truncate_after_step(run->figure1_log(), step_);
     metrics = std::make_unique<io::MetricsLog>(run->metrics_file());
     if (step_ == 0 && config_.log.grid_every_epochs > 0) {
-      write_grid(run->grid_file(0));
-      if (observer) observer->on_file(run->grid_file(0));
+      write_figures(*run, 0, observer);
     }
   }
   if (observer) observer->on_start(step_, total);
@@ -289,8 +370,7 @@ void Trainer::fit(io::RunDir* run, TrainObserver* observer) {
       const auto& log = config_.log;
       if (log.grid_every_epochs > 0 &&
           epochs_done % log.grid_every_epochs == 0) {
-        write_grid(run->grid_file(epochs_done));
-        if (observer) observer->on_file(run->grid_file(epochs_done));
+        write_figures(*run, epochs_done, observer);
       }
       if (log.checkpoint_every_epochs > 0 &&
           epochs_done % log.checkpoint_every_epochs == 0) {
@@ -316,6 +396,11 @@ void Trainer::save_checkpoint(const std::filesystem::path& path) const {
   }
   root.write(kGeneratorKey, g);
   root.write(kDiscriminatorKey, d);
+  if (ema_) {
+    torch::serialize::OutputArchive ema;
+    ema_->save(ema);
+    root.write(kGeneratorEmaKey, ema);
+  }
   root.write(kGeneratorOptimizerKey, g_optim);
   root.write(kDiscriminatorOptimizerKey, d_optim);
   root.write(kRngKey, rng);
@@ -344,6 +429,15 @@ void Trainer::load_checkpoint(const std::filesystem::path& path) {
   auto& archive = *contents.archive;
   load_module(archive, kGeneratorKey, *generator_, source);
   load_module(archive, kDiscriminatorKey, *discriminator_, source);
+  if (ema_) {
+    // A run that starts averaging on resume starts from G's weights.
+    torch::serialize::InputArchive probe;
+    if (archive.try_read(kGeneratorEmaKey, probe)) {
+      load_module(archive, kGeneratorEmaKey, *ema_, source);
+    } else {
+      load_module(archive, kGeneratorKey, *ema_, source);
+    }
+  }
   const std::pair<const char*, Optimizer*> optimizers[] = {
       {kGeneratorOptimizerKey, g_optimizer_.get()},
       {kDiscriminatorOptimizerKey, d_optimizer_.get()}};

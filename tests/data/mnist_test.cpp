@@ -80,11 +80,16 @@ TEST(MnistTest, LabelsOutsideTenClassesAreRejected) {
       Error);
 }
 
-TEST(MnistTest, TrainSizeMustLeaveAValidationSplit) {
+TEST(MnistTest, ValidationNeedsTrainSizeToLeaveSomeImages) {
   TempDir dir;
   testing::write_mnist_folder(dir.path(), 60, 20);
+  EXPECT_EQ(load_mnist_folder(dir.path(), Split::kTrain, 60,
+                              PixelRange::kZeroOne)
+                .size(),
+            60);
   try {
-    load_mnist_folder(dir.path(), Split::kTrain, 60, PixelRange::kZeroOne);
+    load_mnist_folder(dir.path(), Split::kValidation, 60,
+                      PixelRange::kZeroOne);
     FAIL();
   } catch (const Error& e) {
     EXPECT_TRUE(contains(e.what(), "data.train_size")) << e.what();

@@ -72,3 +72,48 @@ TEST(AdversarialLossTest, NonSaturatingGradientIsStrongWhenDRejectsFakes) {
 
 }  // namespace
 }  // namespace gan::losses
+
+namespace gan::losses {
+namespace {
+
+TEST(AdversarialLossTest, LeastSquaresTargetsOneAndZero) {
+  const auto real = torch::tensor({1.0, 3.0}, torch::kFloat64);
+  const auto fake = torch::tensor({0.0, -2.0}, torch::kFloat64);
+  // 1/2 mean((D(x) - 1)^2) + 1/2 mean(D(G(z))^2) = 1/2 * 2 + 1/2 * 2.
+  EXPECT_NEAR(discriminator_loss(LossKind::kLeastSquares, real, fake)
+                  .item<double>(),
+              2.0, 1e-12);
+  // 1/2 mean((D(G(z)) - 1)^2) = 1/2 * (1 + 9) / 2.
+  EXPECT_NEAR(generator_loss(LossKind::kLeastSquares, fake).item<double>(),
+              2.5, 1e-12);
+}
+
+TEST(AdversarialLossTest, WassersteinIsADifferenceOfMeans) {
+  const auto real = torch::tensor({1.0, 3.0}, torch::kFloat64);
+  const auto fake = torch::tensor({0.5, -1.5}, torch::kFloat64);
+  EXPECT_NEAR(discriminator_loss(LossKind::kWasserstein, real, fake)
+                  .item<double>(),
+              -0.5 - 2.0, 1e-12);
+  EXPECT_NEAR(generator_loss(LossKind::kWasserstein, fake).item<double>(),
+              0.5, 1e-12);
+}
+
+TEST(AdversarialLossTest, HingeIgnoresConfidentOutputs) {
+  const auto real = torch::tensor({2.0, 0.5}, torch::kFloat64);
+  const auto fake = torch::tensor({-3.0, 0.0}, torch::kFloat64);
+  // mean(max(0, 1 - [2, 0.5])) + mean(max(0, 1 + [-3, 0])) = 0.25 + 0.5.
+  EXPECT_NEAR(discriminator_loss(LossKind::kHinge, real, fake).item<double>(),
+              0.75, 1e-12);
+  EXPECT_NEAR(generator_loss(LossKind::kHinge, fake).item<double>(), 1.5,
+              1e-12);
+}
+
+TEST(AdversarialLossTest, MeanOutputIsAProbabilityOnlyForCrossEntropy) {
+  const auto logits = torch::tensor({0.0, 0.0});
+  EXPECT_FLOAT_EQ(mean_output(LossKind::kNonSaturating, logits).item<float>(),
+                  0.5f);
+  EXPECT_FLOAT_EQ(mean_output(LossKind::kHinge, logits).item<float>(), 0.0f);
+}
+
+}  // namespace
+}  // namespace gan::losses

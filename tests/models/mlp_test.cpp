@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "gan/core/error.h"
 #include "gan/models/factory.h"
 
 namespace gan::models {
@@ -15,7 +16,7 @@ TEST(MlpTest, PaperNetsHaveThePapersShapesAndSizes) {
   torch::manual_seed(0);
   MlpConfig paper;
   MlpGenerator g(100, kMnistShape, paper, OutputActivation::kSigmoid);
-  MaxoutDiscriminator d(kMnistShape, paper);
+  MlpDiscriminator d(kMnistShape, paper);
   // G: 100*1200+1200 + 1200*1200+1200 + 1200*784+784.
   EXPECT_EQ(count_parameters(*g), 2503984);
   // D: 784*1200+1200 + 240*1200+1200 + 240+1.
@@ -30,7 +31,7 @@ TEST(MlpTest, WeightsStartUniformInTheirRangesWithZeroBiases) {
   torch::manual_seed(0);
   MlpConfig paper;
   MlpGenerator g(100, kMnistShape, paper, OutputActivation::kSigmoid);
-  MaxoutDiscriminator d(kMnistShape, paper);
+  MlpDiscriminator d(kMnistShape, paper);
   const std::pair<torch::nn::Module*, double> nets[] = {{g.get(), 0.05},
                                                         {d.get(), 0.005}};
   for (const auto& [net, range] : nets) {
@@ -96,7 +97,7 @@ TEST(MlpTest, MaxoutTakesTheMaximumOverEachUnitsContiguousPieces) {
 TEST(MlpTest, DropoutActsInTrainingModeOnly) {
   torch::manual_seed(1);
   MlpConfig paper;
-  MaxoutDiscriminator d(kMnistShape, paper);
+  MlpDiscriminator d(kMnistShape, paper);
   const auto x = torch::rand({8, 1, 28, 28});
   d->eval();
   EXPECT_TRUE(torch::equal(d->forward(x, {}), d->forward(x, {})));
@@ -112,7 +113,7 @@ TEST(MlpTest, InputDropoutKeepsTheExpectedValue) {
   config.d_hidden = {};
   config.d_input_keep = 0.8;
   config.d_hidden_keep = 0.8;
-  MaxoutDiscriminator d(std::vector<int64_t>{50}, config);
+  MlpDiscriminator d(std::vector<int64_t>{50}, config);
   const auto x = torch::ones({20000, 50});
   d->eval();
   const double exact = d->forward(x.slice(0, 0, 1), {}).item<double>();
@@ -147,6 +148,52 @@ TEST(MlpTest, FactoryBuildsTheConfiguredWidths) {
   EXPECT_EQ(g->latent_dim(), 7);
   EXPECT_EQ(count_parameters(*g), (7 * 5 + 5) + (5 * 6 + 6) + (6 * 4 + 4));
   EXPECT_EQ(count_parameters(*d), (4 * 6 + 6) + (3 * 1 + 1));
+}
+
+}  // namespace
+}  // namespace gan::models
+
+namespace gan::models {
+namespace {
+
+TEST(MlpTest, ConditionalNetsTakeAOneHotClass) {
+  torch::manual_seed(5);
+  MlpConfig config;
+  config.g_hidden = {8};
+  config.d_hidden = {6};
+  config.d_pieces = 2;
+  MlpGenerator g(4, std::vector<int64_t>{3}, config,
+                 OutputActivation::kIdentity, /*num_classes=*/5);
+  MlpDiscriminator d(std::vector<int64_t>{3}, config, false, 5);
+  // The class adds K inputs to G's and D's first layers.
+  EXPECT_EQ(count_parameters(*g), (4 + 5) * 8 + 8 + 8 * 3 + 3);
+  EXPECT_EQ(count_parameters(*d), (3 + 5) * 12 + 12 + 6 + 1);
+  const auto z = torch::randn({2, 4});
+  const auto a = g->forward(z, torch::tensor({0, 0}));
+  const auto b = g->forward(z, torch::tensor({3, 3}));
+  EXPECT_FALSE(torch::allclose(a, b));
+  EXPECT_THROW(g->forward(z, {}), Error);
+  d->eval();
+  EXPECT_FALSE(torch::allclose(d->forward(a, torch::tensor({0, 0})),
+                               d->forward(a, torch::tensor({1, 1}))));
+}
+
+TEST(MlpTest, LeakyReluDiscriminatorForToyData) {
+  MlpConfig config;
+  config.d_hidden = {16, 16};
+  config.d_activation = MlpActivation::kLeakyRelu;
+  MlpDiscriminator d(std::vector<int64_t>{2}, config);
+  EXPECT_EQ(count_parameters(*d), 2 * 16 + 16 + 16 * 16 + 16 + 16 + 1);
+  EXPECT_EQ(d->forward(torch::randn({5, 2}), {}).sizes(),
+            (std::vector<int64_t>{5}));
+}
+
+TEST(MlpTest, SpectralNormAppliesToEveryDiscriminatorLayer) {
+  MlpConfig config;
+  config.d_hidden = {8};
+  MlpDiscriminator d(std::vector<int64_t>{4}, config, /*spectral_norm=*/true);
+  // u and v for the maxout layer and for the output layer.
+  EXPECT_EQ(d->buffers().size(), 4u);
 }
 
 }  // namespace

@@ -58,10 +58,17 @@ class TrainerTest : public ::testing::Test {
   Config config_;
 };
 
+// Every parameter and buffer of G, D and G's moving average.
 std::vector<torch::Tensor> all_parameters(Trainer& t) {
-  auto params = t.generator().parameters();
-  for (const auto& p : t.discriminator().parameters()) params.push_back(p);
-  return params;
+  std::vector<torch::Tensor> all;
+  for (torch::nn::Module* m :
+       {static_cast<torch::nn::Module*>(&t.generator()),
+        static_cast<torch::nn::Module*>(&t.discriminator()),
+        static_cast<torch::nn::Module*>(&t.sampling_generator())}) {
+    for (const auto& p : m->parameters()) all.push_back(p);
+    for (const auto& b : m->buffers()) all.push_back(b);
+  }
+  return all;
 }
 
 bool same_parameters(Trainer& a, Trainer& b) {
@@ -215,6 +222,7 @@ TEST_F(TrainerTest, FitFillsTheRunFolder) {
   trainer.fit(&run, nullptr);
 
   namespace fs = std::filesystem;
+  EXPECT_FALSE(fs::exists(run.figure1_log()));
   EXPECT_TRUE(fs::exists(run.config_file()));
   for (int epoch = 0; epoch <= 3; ++epoch) {
     EXPECT_TRUE(fs::exists(run.grid_file(epoch))) << epoch;
@@ -227,6 +235,25 @@ TEST_F(TrainerTest, FitFillsTheRunFolder) {
   int lines = 0;
   for (std::string line; std::getline(metrics, line);) ++lines;
   EXPECT_EQ(lines, 8);
+}
+
+TEST_F(TrainerTest, ToyRunsDrawScattersAndFigureOne) {
+  namespace fs = std::filesystem;
+  config_.data.format = data::DataFormat::kToy;
+  config_.data.toy_size = 50;
+  config_.model.latent_dim = 2;
+  for (auto toy : {data::ToyKind::kRing, data::ToyKind::kGaussian1d}) {
+    config_.data.toy = toy;
+    Trainer trainer(config_, data::load_dataset(config_.data,
+                                                data::Split::kTrain),
+                    torch::kCPU);
+    const auto folder = dir_ / (toy == data::ToyKind::kRing ? "ring" : "1d");
+    auto run = io::RunDir::create(folder);
+    trainer.fit(&run, nullptr);
+    EXPECT_TRUE(fs::exists(run.grid_file(2)));
+    EXPECT_EQ(fs::exists(run.samples_dir() / "figure1.png"),
+              toy == data::ToyKind::kGaussian1d);
+  }
 }
 
 TEST_F(TrainerTest, StopRequestEndsAtAStepBoundaryWithACheckpoint) {
@@ -244,6 +271,147 @@ TEST_F(TrainerTest, StopRequestEndsAtAStepBoundaryWithACheckpoint) {
   trainer.fit(&run, &observer);
   EXPECT_EQ(trainer.steps_done(), 3);
   EXPECT_EQ(read_checkpoint_info(run.latest_checkpoint()).step, 3);
+}
+
+// Every model family and loss goes through the same loop; each must save
+// and restore all of its state (EMA weights, spectral-norm vectors, batch
+// norm statistics) so that a resumed run is bit-identical.
+struct Variant {
+  const char* name;
+  void (*apply)(Config&);
+};
+
+void PrintTo(const Variant& v, std::ostream* os) { *os << v.name; }
+
+class TrainerVariantTest : public TrainerTest,
+                           public ::testing::WithParamInterface<Variant> {};
+
+TEST_P(TrainerVariantTest, ResumingGivesBitIdenticalWeights) {
+  GetParam().apply(config_);
+  config_.train.epochs = 10;
+  config_.train.max_steps = 6;
+  Trainer straight(config_, train_data(), torch::kCPU);
+  straight.fit(nullptr, nullptr);
+
+  config_.train.max_steps = 3;
+  Trainer first(config_, train_data(), torch::kCPU);
+  first.fit(nullptr, nullptr);
+  first.save_checkpoint(dir_ / "half.ckpt");
+  torch::manual_seed(999);
+
+  config_.train.max_steps = 6;
+  Trainer second(config_, train_data(), torch::kCPU);
+  second.load_checkpoint(dir_ / "half.ckpt");
+  second.fit(nullptr, nullptr);
+  EXPECT_TRUE(same_parameters(straight, second));
+  EXPECT_FALSE(same_parameters(first, second));
+}
+
+void dcgan(Config& c) {
+  c.model.family = models::ModelFamily::kDcgan;
+  c.model.latent_dim = 8;
+  c.model.dcgan.g_width = 4;
+  c.model.dcgan.d_width = 4;
+  c.data.range = data::PixelRange::kMinusOneOne;
+  c.data.image_size = 16;
+  c.optim.kind = OptimizerKind::kAdam;
+  c.optim.lr = 2e-4;
+  c.optim.lr_decay = 1.0;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Families, TrainerVariantTest,
+    ::testing::Values(
+        Variant{"PaperMlp", [](Config&) {}},
+        Variant{"Dcgan", dcgan},
+        Variant{"HingeSpectralNorm",
+                [](Config& c) {
+                  dcgan(c);
+                  c.model.spectral_norm = true;
+                  c.loss.kind = losses::LossKind::kHinge;
+                }},
+        Variant{"WganGp",
+                [](Config& c) {
+                  dcgan(c);
+                  c.model.dcgan.d_norm = models::NormKind::kNone;
+                  c.loss.kind = losses::LossKind::kWasserstein;
+                  c.loss.gradient_penalty = 10;
+                  c.train.d_steps = 5;
+                }},
+        Variant{"ConditionalEma",
+                [](Config& c) {
+                  c.model.conditional = true;
+                  c.train.ema_decay = 0.9;
+                }},
+        Variant{"ConditionalDcganEma",
+                [](Config& c) {
+                  dcgan(c);
+                  c.model.conditional = true;
+                  c.train.ema_decay = 0.5;
+                }},
+        Variant{"LeastSquaresR1",
+                [](Config& c) {
+                  c.loss.kind = losses::LossKind::kLeastSquares;
+                  c.loss.r1_penalty = 0.1;
+                }},
+        Variant{"ToyRing",
+                [](Config& c) {
+                  c.data.format = data::DataFormat::kToy;
+                  c.data.toy_size = 60;
+                  c.model.latent_dim = 2;
+                  c.model.mlp.d_activation = models::MlpActivation::kLeakyRelu;
+                }}),
+    [](const auto& info) { return std::string(info.param.name); });
+
+TEST_F(TrainerTest, EmaTrailsTheGenerator) {
+  config_.train.ema_decay = 0.5;
+  Trainer trainer(config_, train_data(), torch::kCPU);
+  const auto before = trainer.generator().parameters()[0].clone();
+  trainer.step();
+  const auto after = trainer.generator().parameters()[0];
+  // One update: avg = 0.5 before + 0.5 after.
+  EXPECT_TRUE(torch::allclose(trainer.sampling_generator().parameters()[0],
+                              0.5 * before + 0.5 * after));
+}
+
+TEST(ConditionalTrainingTest, SamplesLandOnTheRequestedClass) {
+  // The ring's points are labelled with their mode; after a short
+  // conditional run, G(z, k) must put every sample nearest to mode k.
+  Config config;
+  config.data.format = data::DataFormat::kToy;
+  config.data.toy_size = 2000;
+  config.model.conditional = true;
+  config.model.latent_dim = 2;
+  config.model.prior = models::PriorKind::kNormal;
+  config.model.mlp.g_hidden = {64, 64};
+  config.model.mlp.d_hidden = {64, 64};
+  config.model.mlp.d_activation = models::MlpActivation::kLeakyRelu;
+  config.model.mlp.d_input_keep = 1.0;
+  config.model.mlp.d_hidden_keep = 1.0;
+  config.model.mlp.g_init_range = 0.1;
+  config.model.mlp.d_init_range = 0.1;
+  config.model.mlp.g_output_bias_from_data = false;
+  config.optim.kind = OptimizerKind::kAdam;
+  config.optim.lr = 1e-3;
+  config.optim.lr_decay = 1.0;
+  config.train.batch_size = 100;
+  config.train.epochs = 50;
+  config.train.threads = 1;
+  Trainer trainer(config, data::load_dataset(config.data, data::Split::kTrain),
+                  torch::kCPU);
+  trainer.fit(nullptr, nullptr);
+
+  torch::NoGradGuard no_grad;
+  trainer.generator().eval();
+  const auto means = data::toy_mixture(data::ToyKind::kRing).means;
+  for (int64_t k = 0; k < means.size(0); ++k) {
+    const auto z = models::sample_prior(config.model.prior, 100, 2,
+                                        torch::kCPU);
+    const auto x =
+        trainer.generator().forward(z, torch::full({100}, k, torch::kInt64));
+    const auto nearest = torch::cdist(x, means).argmin(1);
+    EXPECT_GE((nearest == k).sum().item<int64_t>(), 95) << "class " << k;
+  }
 }
 
 TEST_F(TrainerTest, BatchLargerThanTheDataIsAClearError) {

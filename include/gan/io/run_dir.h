@@ -1,7 +1,9 @@
 // The run folder: everything one training run leaves behind.
 //   config.toml                the configuration actually used
 //   metrics.jsonl              one JSON object per logged step
-//   samples/epoch-0001.png     grids from one fixed noise batch
+//   samples/epoch-0001.png     grids from one fixed noise batch (toy data:
+//                              scatter plots, or Figure 1 panels with
+//                              samples/figure1.png and its figure1.jsonl)
 //   checkpoints/step-*.ckpt    the newest few checkpoints
 //   checkpoints/latest.ckpt    the newest checkpoint (stable name)
 #pragma once
@@ -36,6 +38,10 @@ class RunDir {
     return checkpoints_dir() / "latest.ckpt";
   }
   std::filesystem::path step_checkpoint(int64_t step) const;
+  // The data behind Figure 1 of 1-D toy runs, one JSON object per panel.
+  std::filesystem::path figure1_log() const {
+    return samples_dir() / "figure1.jsonl";
+  }
   std::filesystem::path grid_file(int64_t epoch) const;
 
   // Makes `checkpoint` (a step checkpoint just written) the latest one, then

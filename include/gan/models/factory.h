@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "gan/data/dataset.h"
+#include "gan/models/dcgan.h"
 #include "gan/models/mlp.h"
 #include "gan/models/networks.h"
 #include "gan/models/prior.h"
@@ -15,7 +16,8 @@ namespace gan::models {
 
 // The families of nets gan can build.
 enum class ModelFamily {
-  kMlp,  // the paper's fully connected G and maxout D (MlpConfig)
+  kMlp,    // fully connected G, maxout or leaky-ReLU D (MlpConfig)
+  kDcgan,  // convolutional G and D (DcganConfig)
 };
 
 struct ModelConfig {
@@ -24,12 +26,17 @@ struct ModelConfig {
   int64_t latent_dim = 100;
   // The prior p_z that latent vectors are drawn from.
   PriorKind prior = PriorKind::kUniform;
-  // Layout of the kMlp family.
+  // Condition G and D on the class label (the data must have labels).
+  bool conditional = false;
+  // Spectrally normalise every weight layer of D.
+  bool spectral_norm = false;
+  // Layouts of the two families.
   MlpConfig mlp;
+  DcganConfig dcgan;
 };
 
 // What the nets must fit: one example's shape S, how G's output maps to
-// the data's range, and the number of classes (0: unconditional).
+// the data's range, and the data's number of classes (0: unlabelled).
 struct DataSpec {
   std::vector<int64_t> sample_shape;
   OutputActivation output = OutputActivation::kSigmoid;
@@ -41,7 +48,8 @@ struct DataSpec {
 DataSpec data_spec(const data::Dataset& data);
 
 // New nets with freshly drawn weights (libtorch's default generator) on
-// the CPU. Throws gan::Error when the config cannot build a net for `spec`.
+// the CPU. Throws gan::Error when the config cannot build a net for `spec`
+// (e.g. DCGAN on points, a conditional net for unlabelled data).
 std::shared_ptr<Generator> make_generator(const ModelConfig& config,
                                           const DataSpec& spec);
 std::shared_ptr<Discriminator> make_discriminator(const ModelConfig& config,

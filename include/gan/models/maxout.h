@@ -6,14 +6,16 @@
 #include <cstdint>
 
 #include <torch/nn/module.h>
-#include <torch/nn/modules/linear.h>
 #include <torch/nn/pimpl.h>
+
+#include "gan/models/layers.h"
 
 namespace gan::models {
 
 class MaxoutImpl : public torch::nn::Module {
  public:
-  MaxoutImpl(int64_t in_features, int64_t units, int64_t pieces);
+  MaxoutImpl(int64_t in_features, int64_t units, int64_t pieces,
+             bool spectral_norm = false);
 
   // x: float [N, I]. Returns float [N, U]: unit u is the maximum of affine
   // outputs u * pieces .. u * pieces + pieces - 1, as in pylearn2.
@@ -22,12 +24,12 @@ class MaxoutImpl : public torch::nn::Module {
   int64_t units() const { return units_; }
   int64_t pieces() const { return pieces_; }
   // Weight [U * pieces, I] and bias [U * pieces].
-  torch::nn::Linear& linear() { return linear_; }
+  Dense& linear() { return linear_; }
 
  private:
   int64_t units_;
   int64_t pieces_;
-  torch::nn::Linear linear_{nullptr};
+  Dense linear_{nullptr};
 };
 TORCH_MODULE(Maxout);
 

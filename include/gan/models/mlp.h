@@ -2,7 +2,11 @@
 // G is z -> ReLU layers -> sigmoid (or tanh, or linear) output; D is maxout
 // layers with dropout on its input and on every hidden layer -> one logit.
 // Widths, depths, pieces and keep probabilities come from MlpConfig, so the
-// paper's MNIST, TFD and CIFAR-10 nets are configurations of these classes.
+// paper's MNIST, TFD and CIFAR-10 nets are configurations of these classes;
+// so is the small pair for toy distributions (leaky-ReLU D, no dropout).
+// Class-conditional nets append a one-hot class vector to G's latent and to
+// D's (dropped-out) input. Shapes: N batch, Z latent, S one example, K
+// classes.
 #pragma once
 
 #include <cstdint>
@@ -10,8 +14,8 @@
 
 #include <torch/nn/modules/container/modulelist.h>
 #include <torch/nn/modules/dropout.h>
-#include <torch/nn/modules/linear.h>
 
+#include "gan/models/layers.h"
 #include "gan/models/maxout.h"
 #include "gan/models/networks.h"
 
@@ -24,6 +28,12 @@ enum class OutputActivation {
   kIdentity,  // unbounded points (toy distributions)
 };
 
+// D's hidden units.
+enum class MlpActivation {
+  kMaxout,     // the paper's: max over d_pieces affine pieces
+  kLeakyRelu,  // slope 0.2 below zero
+};
+
 struct MlpConfig {
   // G's hidden ReLU layer widths (the paper: two of 1200).
   std::vector<int64_t> g_hidden{1200, 1200};
@@ -32,8 +42,9 @@ struct MlpConfig {
   // Start G's output bias at the inverse activation of the training data's
   // mean example, so the first samples already look like the average image.
   bool g_output_bias_from_data = true;
-  // D's maxout layer widths in units (the paper: two of 240).
+  // D's hidden layer widths in units (the paper: two of 240).
   std::vector<int64_t> d_hidden{240, 240};
+  MlpActivation d_activation = MlpActivation::kMaxout;
   // Affine pieces per maxout unit (the paper: 5).
   int64_t d_pieces = 5;
   // D's weights are drawn from U(-r, r) with this r; biases start at 0.
@@ -46,43 +57,50 @@ struct MlpConfig {
 
 class MlpGeneratorImpl : public Generator {
  public:
-  // Builds G for samples of `sample_shape`; weights drawn now from the
-  // default generator.
+  // Builds G for samples of `sample_shape`, conditioned on `num_classes`
+  // classes (0: unconditional); weights drawn now from the default
+  // generator.
   MlpGeneratorImpl(int64_t latent_dim, std::vector<int64_t> sample_shape,
-                   const MlpConfig& config, OutputActivation output);
+                   const MlpConfig& config, OutputActivation output,
+                   int64_t num_classes = 0);
 
-  // z: float [N, Z]; labels unused. Returns float [N, ...S].
+  // z: float [N, Z]; labels int64 [N] when conditional. Returns [N, ...S].
   torch::Tensor forward(const torch::Tensor& z,
                         const torch::Tensor& labels) override;
   int64_t latent_dim() const override { return latent_dim_; }
   std::vector<int64_t> sample_shape() const override { return shape_; }
+  int64_t num_classes() const override { return num_classes_; }
   void init_output_from_mean(const torch::Tensor& mean) override;
 
  private:
   int64_t latent_dim_;
   std::vector<int64_t> shape_;
   OutputActivation output_;
+  int64_t num_classes_;
   torch::nn::ModuleList hidden_{nullptr};
-  torch::nn::Linear out_{nullptr};
+  Dense out_{nullptr};
 };
 TORCH_MODULE(MlpGenerator);
 
-class MaxoutDiscriminatorImpl : public Discriminator {
+class MlpDiscriminatorImpl : public Discriminator {
  public:
-  MaxoutDiscriminatorImpl(std::vector<int64_t> sample_shape,
-                          const MlpConfig& config);
+  MlpDiscriminatorImpl(std::vector<int64_t> sample_shape,
+                       const MlpConfig& config, bool spectral_norm = false,
+                       int64_t num_classes = 0);
 
-  // x: float [N, ...S]; labels unused. Returns logits float [N]. Dropout is
-  // active in train() mode only, with inverted scaling (kept inputs are
-  // divided by the keep probability).
+  // x: float [N, ...S]; labels int64 [N] when conditional. Returns logits
+  // [N]. Dropout is active in train() mode only, with inverted scaling
+  // (kept inputs are divided by the keep probability).
   torch::Tensor forward(const torch::Tensor& x,
                         const torch::Tensor& labels) override;
 
  private:
-  torch::nn::ModuleList maxouts_{nullptr};
+  MlpActivation activation_;
+  int64_t num_classes_;
+  torch::nn::ModuleList layers_{nullptr};    // Maxout or Dense
   torch::nn::ModuleList dropouts_{nullptr};  // one before each layer
-  torch::nn::Linear out_{nullptr};
+  Dense out_{nullptr};
 };
-TORCH_MODULE(MaxoutDiscriminator);
+TORCH_MODULE(MlpDiscriminator);
 
 }  // namespace gan::models

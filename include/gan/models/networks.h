@@ -27,6 +27,9 @@ class Generator : public torch::nn::Module {
   // S, the shape of one sample.
   virtual std::vector<int64_t> sample_shape() const = 0;
 
+  // K, the number of classes G is conditioned on; 0 when unconditional.
+  virtual int64_t num_classes() const = 0;
+
   // Sets the output layer's bias so that G's output at zero hidden
   // activity equals `mean` (float [...S], in the data's range): the paper
   // initialises its sigmoid output this way from the training data's

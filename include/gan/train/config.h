@@ -29,6 +29,9 @@ struct TrainConfig {
   int64_t seed = 1;
   // Stop after this many steps even if epochs remain; 0: no limit.
   int64_t max_steps = 0;
+  // Keep a moving average of G's weights, p_avg <- d p_avg + (1 - d) p,
+  // after every G update, and sample from it; 0: off (typical: 0.999).
+  double ema_decay = 0.0;
   // CPU threads for libtorch and BLAS; 0: every core.
   int64_t threads = 0;
   // "cpu", "cuda" or "cuda:N".

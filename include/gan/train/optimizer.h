@@ -18,6 +18,9 @@ struct OptimConfig {
   OptimizerKind kind = OptimizerKind::kSgd;
   // Learning rate at step 0 (the paper: 0.1).
   double lr = 0.1;
+  // D's learning rate at step 0 when it differs from G's (two time-scale
+  // updates); 0: the same as lr.
+  double d_lr = 0.0;
   // The learning rate is divided by this after every step (the paper:
   // 1.000004); 1 keeps it constant.
   double lr_decay = 1.000004;

@@ -21,6 +21,7 @@ namespace gan::train {
 // Names of the tensor groups inside a checkpoint's archive.
 inline constexpr const char* kGeneratorKey = "generator";
 inline constexpr const char* kDiscriminatorKey = "discriminator";
+inline constexpr const char* kGeneratorEmaKey = "generator_ema";
 inline constexpr const char* kGeneratorOptimizerKey = "optimizer_g";
 inline constexpr const char* kDiscriminatorOptimizerKey = "optimizer_d";
 inline constexpr const char* kRngKey = "rng";
@@ -51,10 +52,13 @@ void load_module(torch::serialize::InputArchive& archive,
 struct LoadedGenerator {
   CheckpointInfo info;
   std::shared_ptr<models::Generator> generator;  // in eval mode, on device
+  bool averaged = false;  // the moving average of G's weights was loaded
 };
 
-// G from the checkpoint at `path` (a file or a run folder), on `device`.
+// G from the checkpoint at `path` (a file or a run folder), on `device`:
+// the moving average of its weights when the run kept one (the weights to
+// sample from) unless `raw` asks for the trained weights themselves.
 LoadedGenerator load_generator(const std::filesystem::path& path,
-                               c10::Device device);
+                               c10::Device device, bool raw = false);
 
 }  // namespace gan::train

@@ -1,8 +1,10 @@
 // Training: the GAN paper's Algorithm 1. Each step makes k discriminator
 // updates, each on a fresh real minibatch and a fresh generated one, then
-// one generator update. The trainer owns both nets, their optimisers and
-// the run's progress; it saves and restores all of it in checkpoints, so a
-// resumed run continues exactly where the saved one stopped.
+// one generator update. Every loss, penalty and model family goes through
+// this one loop. The trainer owns both nets, their optimisers, an optional
+// moving average of G's weights and the run's progress; it saves and
+// restores all of it in checkpoints, so a resumed run continues exactly
+// where the saved one stopped.
 #pragma once
 
 #include <array>
@@ -34,8 +36,11 @@ struct StepStats {
   int64_t epoch = 0;         // epoch of the last step (0-based)
   double loss_d = 0;         // D's loss (-V(D, G) for the GAN loss)
   double loss_g = 0;         // G's loss
-  double d_real = 0;         // mean D(x) over real minibatches
-  double d_fake = 0;         // mean D(G(z)) over D's generated minibatches
+  // Mean D(x) over real minibatches and mean D(G(z)) over D's generated
+  // ones: probabilities for the cross-entropy losses, raw outputs for the
+  // others.
+  double d_real = 0;
+  double d_fake = 0;
   double lr = 0;             // learning rate of the last step
   double momentum = 0;       // SGD momentum of the last step
   double images_per_second = 0;  // real examples consumed per second
@@ -95,24 +100,33 @@ class Trainer {
   c10::Device device() const { return device_; }
   models::Generator& generator() { return *generator_; }
   models::Discriminator& discriminator() { return *discriminator_; }
+  // The moving average of G's weights (train.ema_decay > 0), else G.
+  models::Generator& sampling_generator();
   Optimizer& generator_optimizer() { return *g_optimizer_; }
   Optimizer& discriminator_optimizer() { return *d_optimizer_; }
 
-  // One D update on `real` (float [N, ...S] on the device) and a fresh
-  // generated batch of the same size. G's weights are not updated.
+  // One D update on `real` (float [N, ...S] on the device, with its labels
+  // for conditional nets) and a fresh generated batch of the same size,
+  // plus the configured gradient penalties. G's weights are not updated.
   // Returns {loss, mean D(x), mean D(G(z))} as detached scalars.
   std::array<torch::Tensor, 3> discriminator_step(const torch::Tensor& real,
                                                   const torch::Tensor& labels);
-  // One G update on a fresh batch of `n` latents; D's weights are not
-  // updated. Returns G's loss, detached.
+  // One G update on a fresh batch of `n` latents (and random classes for
+  // conditional nets), then the moving average's update; D's weights are
+  // not updated. Returns G's loss, detached.
   torch::Tensor generator_step(int64_t n);
 
-  // The fixed latent batch every sample grid is drawn from (on the device).
+  // The fixed latent batch every sample grid is drawn from (on the device),
+  // and its classes (undefined for unconditional nets).
   const torch::Tensor& fixed_noise() const { return fixed_noise_; }
+  const torch::Tensor& fixed_labels() const { return fixed_labels_; }
 
  private:
   void apply_schedules();
-  void write_grid(const std::filesystem::path& path);
+  torch::Tensor random_labels(int64_t n) const;
+  void update_ema();
+  void write_figures(io::RunDir& run, int64_t epochs_done,
+                     TrainObserver* observer);
   void checkpoint_run(io::RunDir& run, TrainObserver* observer);
 
   Config config_;
@@ -123,9 +137,11 @@ class Trainer {
   int64_t step_ = 0;
   std::shared_ptr<models::Generator> generator_;
   std::shared_ptr<models::Discriminator> discriminator_;
+  std::shared_ptr<models::Generator> ema_;  // null when train.ema_decay = 0
   std::unique_ptr<Optimizer> g_optimizer_;
   std::unique_ptr<Optimizer> d_optimizer_;
   torch::Tensor fixed_noise_;
+  torch::Tensor fixed_labels_;
   std::atomic<bool> stop_requested_{false};
 };
 

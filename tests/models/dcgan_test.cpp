@@ -1,0 +1,106 @@
+#include "gan/models/dcgan.h"
+
+#include <gtest/gtest.h>
+
+#include "gan/core/error.h"
+#include "gan/models/factory.h"
+
+namespace gan::models {
+namespace {
+
+TEST(DcganTest, SupportsBothSizeFamiliesAndAnyChannelCount) {
+  torch::manual_seed(0);
+  DcganConfig config;
+  config.g_width = 8;
+  config.d_width = 8;
+  for (int64_t size : {8, 14, 16, 28, 32, 64}) {
+    for (int64_t channels : {1, 3}) {
+      const std::vector<int64_t> shape = {channels, size, size};
+      DcganGenerator g(16, shape, config, OutputActivation::kTanh);
+      DcganDiscriminator d(shape, config, /*spectral_norm=*/false);
+      const auto x = g->forward(torch::randn({2, 16}), {});
+      ASSERT_EQ(x.sizes(), (std::vector<int64_t>{2, channels, size, size}))
+          << size;
+      EXPECT_LE(x.abs().max().item<float>(), 1.0f);
+      EXPECT_EQ(d->forward(x, {}).sizes(), (std::vector<int64_t>{2}));
+    }
+  }
+}
+
+TEST(DcganTest, UnsupportedSizesNameTheSupportedOnes) {
+  try {
+    dcgan_geometry(30);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("4 * 2^n or 7 * 2^n"),
+              std::string::npos);
+  }
+  EXPECT_EQ(dcgan_geometry(28), (std::pair<int64_t, int64_t>{7, 2}));
+  EXPECT_EQ(dcgan_geometry(64), (std::pair<int64_t, int64_t>{4, 4}));
+}
+
+TEST(DcganTest, WeightsFollowTheDcganInitialisation) {
+  torch::manual_seed(1);
+  DcganConfig config;
+  DcganGenerator g(100, std::vector<int64_t>{3, 32, 32}, config, OutputActivation::kTanh);
+  for (const auto& p : g->named_parameters()) {
+    if (p.value().numel() < 1000) continue;
+    if (p.key().find("weight") == std::string::npos) continue;
+    // Convolutions N(0, 0.02); large enough to estimate well.
+    EXPECT_NEAR(p.value().std().item<double>(), 0.02, 0.002) << p.key();
+    EXPECT_NEAR(p.value().mean().item<double>(), 0.0, 0.002) << p.key();
+  }
+  for (const auto& p : g->named_parameters()) {
+    if (p.key().find("norms") != std::string::npos &&
+        p.key().find("weight") != std::string::npos) {
+      EXPECT_NEAR(p.value().mean().item<double>(), 1.0, 0.02) << p.key();
+    }
+  }
+}
+
+TEST(DcganTest, CriticWithoutNormHasNoNormLayers) {
+  DcganConfig config;
+  config.d_norm = NormKind::kNone;
+  DcganDiscriminator d(std::vector<int64_t>{1, 28, 28}, config, false);
+  for (const auto& m : d->modules(/*include_self=*/false)) {
+    EXPECT_EQ(m->name().find("BatchNorm"), std::string::npos) << m->name();
+  }
+  config.d_norm = NormKind::kLayer;
+  DcganDiscriminator layered(std::vector<int64_t>{1, 28, 28}, config, false);
+  bool group_norm = false;
+  for (const auto& m : layered->modules(false)) {
+    group_norm |= m->name().find("GroupNorm") != std::string::npos;
+  }
+  EXPECT_TRUE(group_norm);
+}
+
+TEST(DcganTest, ProjectionDiscriminatorDependsOnTheClass) {
+  torch::manual_seed(2);
+  DcganConfig config;
+  config.g_width = 8;
+  config.d_width = 8;
+  DcganDiscriminator d(std::vector<int64_t>{1, 16, 16}, config, false, 10);
+  d->eval();
+  const auto x = torch::randn({4, 1, 16, 16});
+  const auto a = d->forward(x, torch::tensor({0, 1, 2, 3}));
+  const auto b = d->forward(x, torch::tensor({4, 5, 6, 7}));
+  EXPECT_FALSE(torch::allclose(a, b));
+  EXPECT_THROW(d->forward(x, {}), Error);
+}
+
+TEST(DcganTest, FactoryRefusesPointsAndUnlabelledConditioning) {
+  ModelConfig config;
+  config.family = ModelFamily::kDcgan;
+  EXPECT_THROW(make_generator(config, {{2}, OutputActivation::kIdentity, 0}),
+               Error);
+  config.conditional = true;
+  EXPECT_THROW(
+      make_generator(config, {{1, 28, 28}, OutputActivation::kTanh, 0}),
+      Error);
+  EXPECT_EQ(make_generator(config, {{1, 28, 28}, OutputActivation::kTanh, 10})
+                ->num_classes(),
+            10);
+}
+
+}  // namespace
+}  // namespace gan::models
