@@ -2,7 +2,9 @@
 //
 //   gan train   fit a GAN (the paper's Algorithm 1) and write a run folder
 //   gan sample  draw samples or latent interpolations from a checkpoint
-//   gan eval    score a generator (Parzen log-likelihood, nearest images)
+//   gan eval    score a generator: FID, KID, precision/recall, Inception
+//               Score, Parzen log-likelihood, mode coverage, nearest images
+//   gan classifier train   the built-in feature extractor for domain FID
 //
 // Every error ends here: one line on standard error, exit status 1.
 #include <cstdio>
@@ -20,6 +22,7 @@ int main(int argc, char** argv) {
   gan::cli::add_train_command(app);
   gan::cli::add_sample_command(app);
   gan::cli::add_eval_command(app);
+  gan::cli::add_classifier_command(app);
 
   try {
     app.parse(argc, argv);

@@ -159,7 +159,12 @@ torch::Tensor fixed_seed_samples(models::Generator& generator,
   auto stream = at::detail::createCPUGenerator(kFigureSeed);
   const auto z = models::sample_prior(prior, n, generator.latent_dim(),
                                       torch::kCPU, stream);
-  return models::generate_from(generator, z, device);
+  // Conditional nets draw every class in turn.
+  torch::Tensor labels;
+  if (generator.num_classes() > 0) {
+    labels = torch::arange(n, torch::kInt64).remainder(generator.num_classes());
+  }
+  return models::generate_from(generator, z, device, 500, labels);
 }
 
 std::vector<fs::path> write_progress_figure(const io::RunDir& run,

@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <stb/stb_image_write.h>
 
 #include "gan/io/npy.h"
 #include "gan/io/run_dir.h"
@@ -221,6 +222,101 @@ TEST_F(CliTest, BadCommandLineIsOneLine) {
   expect_clean_failure(gan("sample --out x.png", dir_), "--checkpoint");
   expect_clean_failure(gan("sample --checkpoint a --out x.jpg", dir_),
                        "x.jpg");
+}
+
+}  // namespace
+}  // namespace gan
+
+namespace gan {
+namespace {
+
+void write_png(const fs::path& path, int w, int h, int channels,
+               uint8_t value) {
+  fs::create_directories(path.parent_path());
+  std::vector<uint8_t> pixels(static_cast<size_t>(w * h * channels), value);
+  stbi_write_png(path.c_str(), w, h, channels, pixels.data(), w * channels);
+}
+
+class CliFolderTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    // Mixed sizes and channel counts, a nested file, a broken image and a
+    // file that is no image at all.
+    write_png(dir_ / "photos" / "a.png", 40, 30, 3, 30);
+    write_png(dir_ / "photos" / "b.png", 17, 23, 1, 200);
+    write_png(dir_ / "photos" / "more" / "c.png", 64, 64, 4, 120);
+    for (int i = 0; i < 12; ++i) {
+      write_png(dir_ / "photos" / ("d" + std::to_string(i) + ".png"), 20, 20,
+                3, static_cast<uint8_t>(10 * i));
+    }
+    testing::write_bytes(dir_ / "photos" / "broken.png", "\x89PNG truncated");
+    testing::write_bytes(dir_ / "photos" / "readme.txt", "not an image");
+  }
+
+  std::string train_args(const std::string& out) const {
+    return "train --set data.format=folder --set data.path=" +
+           (dir_ / "photos").string() +
+           " --set data.image_size=16 --set data.range=minus_one_one"
+           " --set model.family=dcgan --set model.dcgan.g_width=4"
+           " --set model.dcgan.d_width=4 --batch-size 5 --max-steps 3"
+           " --threads 1 --quiet --out " + out;
+  }
+
+  TempDir dir_;
+};
+
+TEST_F(CliFolderTest, AFolderOfMixedImagesTrainsWithOneCommand) {
+  const auto r = gan(train_args((dir_ / "run").string()), dir_);
+  ASSERT_EQ(r.status, 0) << r.err;
+  // Each skipped file is named in a warning; training goes on.
+  EXPECT_NE(r.err.find("warning: skipping"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("broken.png"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("readme.txt"), std::string::npos) << r.err;
+  const auto sample = gan("sample --checkpoint " + (dir_ / "run").string() +
+                              " --count 3 --out " + (dir_ / "s.npy").string(),
+                          dir_);
+  ASSERT_EQ(sample.status, 0) << sample.err;
+  EXPECT_EQ(io::read_npy(dir_ / "s.npy").sizes(),
+            (std::vector<int64_t>{3, 16, 16, 3}));
+}
+
+TEST_F(CliFolderTest, StopPolicyNamesTheBrokenFile) {
+  const auto r = gan(train_args((dir_ / "run").string()) +
+                         " --set data.on_bad_file=stop",
+                     dir_);
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find("broken.png"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(dir_ / "run"));
+}
+
+TEST(CliToyTest, ToyCheckpointsSampleFloatPointsAndScoreCoverage) {
+  TempDir dir;
+  const auto run = (dir / "run").string();
+  const auto train =
+      gan("train --config " GAN_SOURCE_DIR "/configs/toy-ring.toml"
+          " --set data.toy_size=500 --set model.conditional=true"
+          " --epochs 2 --threads 1 --quiet --out " + run,
+          dir);
+  ASSERT_EQ(train.status, 0) << train.err;
+  EXPECT_TRUE(fs::exists(dir / "run" / "samples" / "epoch-0002.png"));
+
+  const auto npy = (dir / "points.npy").string();
+  const auto sample =
+      gan("sample --checkpoint " + run + " --count 40 --class 3 --out " + npy,
+          dir);
+  ASSERT_EQ(sample.status, 0) << sample.err;
+  const auto points = io::read_npy(npy);
+  EXPECT_EQ(points.scalar_type(), torch::kFloat32);
+  EXPECT_EQ(points.sizes(), (std::vector<int64_t>{40, 2}));
+  EXPECT_EQ(gan("sample --checkpoint " + run + " --class 8 --out " + npy, dir)
+                .status,
+            1);
+
+  const auto eval = gan("eval --checkpoint " + run + " --coverage --json", dir);
+  ASSERT_EQ(eval.status, 0) << eval.err;
+  const auto report = nlohmann::json::parse(eval.out);
+  EXPECT_EQ(report["coverage"]["modes"], 8);
+  EXPECT_EQ(report["coverage"]["samples"], 2500);
 }
 
 }  // namespace

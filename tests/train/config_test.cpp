@@ -1,5 +1,6 @@
 #include "gan/train/config.h"
 
+#include <filesystem>
 #include <functional>
 
 #include <gtest/gtest.h>
@@ -48,6 +49,26 @@ TEST(ConfigTest, ShippedMnistConfigDiffersOnlyInThePath) {
   EXPECT_NE(mnist.data.path, Config().data.path);
   mnist.data.path = Config().data.path;
   EXPECT_EQ(to_toml(mnist), to_toml(Config()));
+}
+
+TEST(ConfigTest, EveryShippedConfigIsValid) {
+  int count = 0;
+  for (const auto& entry :
+       std::filesystem::directory_iterator(GAN_SOURCE_DIR "/configs")) {
+    if (entry.path().extension() != ".toml") continue;
+    EXPECT_NO_THROW(load_config(entry.path())) << entry.path();
+    ++count;
+  }
+  EXPECT_GE(count, 10);
+}
+
+TEST(ConfigTest, GradientPenaltyRefusesABatchNormCritic) {
+  const auto message = error_of([] {
+    parse_config(
+        "[model]\nfamily = \"dcgan\"\n[loss]\ngradient_penalty = 10\n",
+        "t.toml");
+  });
+  EXPECT_TRUE(contains(message, "model.dcgan.d_norm")) << message;
 }
 
 TEST(ConfigTest, FileValuesOverrideDefaults) {

@@ -45,7 +45,8 @@ std::vector<std::filesystem::path> write_progress_figure(
     const data::DataConfig& data, const data::Dataset& train,
     const FigureContext& context);
 
-// Draws `n` samples from the generator with latents from a fixed seed.
+// Draws `n` samples from the generator with latents from a fixed seed (and,
+// for conditional nets, every class in turn).
 torch::Tensor fixed_seed_samples(models::Generator& generator,
                                  models::PriorKind prior, int64_t n,
                                  c10::Device device);
