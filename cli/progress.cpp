@@ -38,8 +38,8 @@ void ConsoleObserver::on_start(int64_t step, int64_t total_steps) {
   }
 }
 
-void ConsoleObserver::on_step(int64_t step, int64_t total_steps,
-                              int64_t epoch, double images_per_second) {
+void ConsoleObserver::on_step(int64_t step, int64_t total_steps, int64_t epoch,
+                              double images_per_second) {
   if (quiet_ || !terminal_) return;
   const auto now = Clock::now();
   if (step < total_steps &&
@@ -77,8 +77,20 @@ void ConsoleObserver::on_log(const train::StepStats& s) {
   fmt::print(
       "step {:>7}  epoch {:>3}  loss_D {:.4f}  loss_G {:.4f}  D(x) {:.3f}  "
       "D(G(z)) {:.3f}  lr {:.4g}  {:.0f} img/s\n",
-      s.step, s.step / steps_per_epoch_, s.loss_d, s.loss_g, s.d_real,
-      s.d_fake, s.lr, s.images_per_second);
+      s.step, s.step / steps_per_epoch_, s.loss_d, s.loss_g, s.d_real, s.d_fake,
+      s.lr, s.images_per_second);
+  std::fflush(stdout);
+}
+
+void ConsoleObserver::on_eval(int64_t step,
+                              const std::map<std::string, double>& metrics) {
+  if (quiet_) return;
+  clear_bar();
+  std::string line = fmt::format("eval at step {}:", step);
+  for (const auto& [name, value] : metrics) {
+    line += fmt::format("  {} {:.4g}", name, value);
+  }
+  fmt::print("{}\n", line);
   std::fflush(stdout);
 }
 

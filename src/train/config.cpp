@@ -60,8 +60,8 @@ Field field(std::string key, std::string doc, Access access) {
 template <class E, class Access>
 Field choice(std::string key, std::string doc, Access access,
              std::vector<std::pair<std::string, E>> names) {
-  Field f{std::move(key), std::move(doc), type_index<std::string>(), {}, {},
-          {}};
+  Field f{
+      std::move(key), std::move(doc), type_index<std::string>(), {}, {}, {}};
   for (const auto& [name, value] : names) f.choices.push_back(name);
   f.get = [access, names](const Config& c) {
     const E value = access(const_cast<Config&>(c));
@@ -100,175 +100,259 @@ const std::vector<Field>& fields() {
   using models::PriorKind;
   static const std::vector<Field> table = {
       // [data]
-      choice("data.format", "format of the files under data.path",
-             [](Config& c) -> auto& { return c.data.format; },
-             std::vector<std::pair<std::string, DataFormat>>{
-                 {"mnist", DataFormat::kMnist},
-                 {"cifar10", DataFormat::kCifar10},
-                 {"folder", DataFormat::kFolder},
-                 {"toy", DataFormat::kToy}}),
-      field("data.path", "folder that holds the dataset",
-            [](Config& c) -> auto& { return c.data.path; }),
-      field("data.train_size",
-            "leading training examples used to train; the rest validate",
-            [](Config& c) -> auto& { return c.data.train_size; }),
-      choice("data.range", "float range of pixels: [0, 1] or [-1, 1]",
-             [](Config& c) -> auto& { return c.data.range; },
-             std::vector<std::pair<std::string, PixelRange>>{
-                 {"zero_one", PixelRange::kZeroOne},
-                 {"minus_one_one", PixelRange::kMinusOneOne}}),
-      field("data.image_size",
-            "resize and centre-crop images to this side; 0: as stored",
-            [](Config& c) -> auto& { return c.data.image_size; }),
-      field("data.channels", "1 (grey) or 3 (RGB); 0: as stored",
-            [](Config& c) -> auto& { return c.data.channels; }),
-      choice("data.on_bad_file",
-             "image folders: skip undecodable files (warning) or stop",
-             [](Config& c) -> auto& { return c.data.on_bad_file; },
-             std::vector<std::pair<std::string, data::BadFilePolicy>>{
-                 {"skip", data::BadFilePolicy::kSkip},
-                 {"stop", data::BadFilePolicy::kStop}}),
-      choice("data.toy", "toy distribution (data.format = \"toy\")",
-             [](Config& c) -> auto& { return c.data.toy; },
-             std::vector<std::pair<std::string, data::ToyKind>>{
-                 {"ring", data::ToyKind::kRing},
-                 {"grid", data::ToyKind::kGrid},
-                 {"gaussian_1d", data::ToyKind::kGaussian1d}}),
-      field("data.toy_size", "toy training points drawn",
-            [](Config& c) -> auto& { return c.data.toy_size; }),
+      choice(
+          "data.format", "format of the files under data.path",
+          [](Config & c) -> auto& { return c.data.format; },
+          std::vector<std::pair<std::string, DataFormat>>{
+              {"mnist", DataFormat::kMnist},
+              {"cifar10", DataFormat::kCifar10},
+              {"folder", DataFormat::kFolder},
+              {"toy", DataFormat::kToy}}),
+      field(
+          "data.path", "folder that holds the dataset",
+          [](Config & c) -> auto& { return c.data.path; }),
+      field(
+          "data.train_size",
+          "leading training examples used to train; the rest validate",
+          [](Config & c) -> auto& { return c.data.train_size; }),
+      choice(
+          "data.range", "float range of pixels: [0, 1] or [-1, 1]",
+          [](Config & c) -> auto& { return c.data.range; },
+          std::vector<std::pair<std::string, PixelRange>>{
+              {"zero_one", PixelRange::kZeroOne},
+              {"minus_one_one", PixelRange::kMinusOneOne}}),
+      field(
+          "data.image_size",
+          "resize and centre-crop images to this side; 0: as stored",
+          [](Config & c) -> auto& { return c.data.image_size; }),
+      field(
+          "data.channels", "1 (grey) or 3 (RGB); 0: as stored",
+          [](Config & c) -> auto& { return c.data.channels; }),
+      choice(
+          "data.on_bad_file",
+          "image folders: skip undecodable files (warning) or stop",
+          [](Config & c) -> auto& { return c.data.on_bad_file; },
+          std::vector<std::pair<std::string, data::BadFilePolicy>>{
+              {"skip", data::BadFilePolicy::kSkip},
+              {"stop", data::BadFilePolicy::kStop}}),
+      choice(
+          "data.toy", "toy distribution (data.format = \"toy\")",
+          [](Config & c) -> auto& { return c.data.toy; },
+          std::vector<std::pair<std::string, data::ToyKind>>{
+              {"ring", data::ToyKind::kRing},
+              {"grid", data::ToyKind::kGrid},
+              {"gaussian_1d", data::ToyKind::kGaussian1d}}),
+      field(
+          "data.toy_size", "toy training points drawn",
+          [](Config & c) -> auto& { return c.data.toy_size; }),
       // [model]
-      choice("model.family", "which nets to build",
-             [](Config& c) -> auto& { return c.model.family; },
-             std::vector<std::pair<std::string, ModelFamily>>{
-                 {"mlp", ModelFamily::kMlp},
-                 {"dcgan", ModelFamily::kDcgan}}),
-      field("model.latent_dim", "Z, the size of G's latent vector",
-            [](Config& c) -> auto& { return c.model.latent_dim; }),
-      choice("model.prior",
-             "p_z: uniform U(-sqrt 3, sqrt 3) per dimension, or normal",
-             [](Config& c) -> auto& { return c.model.prior; },
-             std::vector<std::pair<std::string, PriorKind>>{
-                 {"uniform", PriorKind::kUniform},
-                 {"normal", PriorKind::kNormal}}),
-      field("model.conditional", "condition G and D on the class label",
-            [](Config& c) -> auto& { return c.model.conditional; }),
-      field("model.spectral_norm", "spectrally normalise D's layers",
-            [](Config& c) -> auto& { return c.model.spectral_norm; }),
+      choice(
+          "model.family", "which nets to build",
+          [](Config & c) -> auto& { return c.model.family; },
+          std::vector<std::pair<std::string, ModelFamily>>{
+              {"mlp", ModelFamily::kMlp}, {"dcgan", ModelFamily::kDcgan}}),
+      field(
+          "model.latent_dim", "Z, the size of G's latent vector",
+          [](Config & c) -> auto& { return c.model.latent_dim; }),
+      choice(
+          "model.prior",
+          "p_z: uniform U(-sqrt 3, sqrt 3) per dimension, or normal",
+          [](Config & c) -> auto& { return c.model.prior; },
+          std::vector<std::pair<std::string, PriorKind>>{
+              {"uniform", PriorKind::kUniform},
+              {"normal", PriorKind::kNormal}}),
+      field(
+          "model.conditional", "condition G and D on the class label",
+          [](Config & c) -> auto& { return c.model.conditional; }),
+      field(
+          "model.spectral_norm", "spectrally normalise D's layers",
+          [](Config & c) -> auto& { return c.model.spectral_norm; }),
       // [model.mlp]
-      field("model.mlp.g_hidden", "G's hidden ReLU layer widths",
-            [](Config& c) -> auto& { return c.model.mlp.g_hidden; }),
-      field("model.mlp.g_init_range", "G's weights start in U(-r, r)",
-            [](Config& c) -> auto& { return c.model.mlp.g_init_range; }),
-      field("model.mlp.g_output_bias_from_data",
-            "start G's output bias at the data's mean example",
-            [](Config& c) -> auto& {
-              return c.model.mlp.g_output_bias_from_data;
-            }),
-      field("model.mlp.d_hidden", "D's maxout layer widths (units)",
-            [](Config& c) -> auto& { return c.model.mlp.d_hidden; }),
-      choice("model.mlp.d_activation", "D's hidden units",
-             [](Config& c) -> auto& { return c.model.mlp.d_activation; },
-             std::vector<std::pair<std::string, models::MlpActivation>>{
-                 {"maxout", models::MlpActivation::kMaxout},
-                 {"leaky_relu", models::MlpActivation::kLeakyRelu}}),
-      field("model.mlp.d_pieces", "affine pieces per maxout unit",
-            [](Config& c) -> auto& { return c.model.mlp.d_pieces; }),
-      field("model.mlp.d_init_range", "D's weights start in U(-r, r)",
-            [](Config& c) -> auto& { return c.model.mlp.d_init_range; }),
-      field("model.mlp.d_input_keep", "keep probability of D's inputs",
-            [](Config& c) -> auto& { return c.model.mlp.d_input_keep; }),
-      field("model.mlp.d_hidden_keep",
-            "keep probability of D's hidden units",
-            [](Config& c) -> auto& { return c.model.mlp.d_hidden_keep; }),
+      field(
+          "model.mlp.g_hidden", "G's hidden ReLU layer widths",
+          [](Config & c) -> auto& { return c.model.mlp.g_hidden; }),
+      field(
+          "model.mlp.g_init_range", "G's weights start in U(-r, r)",
+          [](Config & c) -> auto& { return c.model.mlp.g_init_range; }),
+      field(
+          "model.mlp.g_output_bias_from_data",
+          "start G's output bias at the data's mean example",
+          [](Config & c) -> auto& {
+            return c.model.mlp.g_output_bias_from_data;
+          }),
+      field(
+          "model.mlp.d_hidden", "D's maxout layer widths (units)",
+          [](Config & c) -> auto& { return c.model.mlp.d_hidden; }),
+      choice(
+          "model.mlp.d_activation", "D's hidden units",
+          [](Config & c) -> auto& { return c.model.mlp.d_activation; },
+          std::vector<std::pair<std::string, models::MlpActivation>>{
+              {"maxout", models::MlpActivation::kMaxout},
+              {"leaky_relu", models::MlpActivation::kLeakyRelu}}),
+      field(
+          "model.mlp.d_pieces", "affine pieces per maxout unit",
+          [](Config & c) -> auto& { return c.model.mlp.d_pieces; }),
+      field(
+          "model.mlp.d_init_range", "D's weights start in U(-r, r)",
+          [](Config & c) -> auto& { return c.model.mlp.d_init_range; }),
+      field(
+          "model.mlp.d_input_keep", "keep probability of D's inputs",
+          [](Config & c) -> auto& { return c.model.mlp.d_input_keep; }),
+      field(
+          "model.mlp.d_hidden_keep", "keep probability of D's hidden units",
+          [](Config & c) -> auto& { return c.model.mlp.d_hidden_keep; }),
       // [model.dcgan]
-      field("model.dcgan.g_width", "channels of G's last hidden layer",
-            [](Config& c) -> auto& { return c.model.dcgan.g_width; }),
-      field("model.dcgan.d_width", "channels of D's first layer",
-            [](Config& c) -> auto& { return c.model.dcgan.d_width; }),
-      choice("model.dcgan.g_norm", "G's normalisation",
-             [](Config& c) -> auto& { return c.model.dcgan.g_norm; },
-             norm_names()),
-      choice("model.dcgan.d_norm",
-             "D's normalisation (none or layer for WGAN-GP)",
-             [](Config& c) -> auto& { return c.model.dcgan.d_norm; },
-             norm_names()),
-      field("model.dcgan.init_std", "std of the initial weights",
-            [](Config& c) -> auto& { return c.model.dcgan.init_std; }),
+      field(
+          "model.dcgan.g_width", "channels of G's last hidden layer",
+          [](Config & c) -> auto& { return c.model.dcgan.g_width; }),
+      field(
+          "model.dcgan.d_width", "channels of D's first layer",
+          [](Config & c) -> auto& { return c.model.dcgan.d_width; }),
+      choice(
+          "model.dcgan.g_norm", "G's normalisation",
+          [](Config & c) -> auto& { return c.model.dcgan.g_norm; },
+          norm_names()),
+      choice(
+          "model.dcgan.d_norm", "D's normalisation (none or layer for WGAN-GP)",
+          [](Config & c) -> auto& { return c.model.dcgan.d_norm; },
+          norm_names()),
+      field(
+          "model.dcgan.init_std", "std of the initial weights",
+          [](Config & c) -> auto& { return c.model.dcgan.init_std; }),
       // [loss]
-      choice("loss.kind",
-             "the adversarial loss (non_saturating: G maximises log D(G(z)))",
-             [](Config& c) -> auto& { return c.loss.kind; },
-             std::vector<std::pair<std::string, LossKind>>{
-                 {"non_saturating", LossKind::kNonSaturating},
-                 {"minimax", LossKind::kMinimax},
-                 {"least_squares", LossKind::kLeastSquares},
-                 {"wasserstein", LossKind::kWasserstein},
-                 {"hinge", LossKind::kHinge}}),
-      field("loss.gradient_penalty",
-            "lambda of the WGAN-GP gradient penalty; 0: off",
-            [](Config& c) -> auto& { return c.loss.gradient_penalty; }),
-      field("loss.r1_penalty", "gamma of the R1 penalty; 0: off",
-            [](Config& c) -> auto& { return c.loss.r1_penalty; }),
+      choice(
+          "loss.kind",
+          "the adversarial loss (non_saturating: G maximises log D(G(z)))",
+          [](Config & c) -> auto& { return c.loss.kind; },
+          std::vector<std::pair<std::string, LossKind>>{
+              {"non_saturating", LossKind::kNonSaturating},
+              {"minimax", LossKind::kMinimax},
+              {"least_squares", LossKind::kLeastSquares},
+              {"wasserstein", LossKind::kWasserstein},
+              {"hinge", LossKind::kHinge}}),
+      field(
+          "loss.gradient_penalty",
+          "lambda of the WGAN-GP gradient penalty; 0: off",
+          [](Config & c) -> auto& { return c.loss.gradient_penalty; }),
+      field(
+          "loss.r1_penalty", "gamma of the R1 penalty; 0: off",
+          [](Config & c) -> auto& { return c.loss.r1_penalty; }),
       // [optim]
-      choice("optim.kind", "optimiser of both nets",
-             [](Config& c) -> auto& { return c.optim.kind; },
-             std::vector<std::pair<std::string, OptimizerKind>>{
-                 {"sgd", OptimizerKind::kSgd},
-                 {"adam", OptimizerKind::kAdam}}),
-      field("optim.lr", "learning rate at step 0",
-            [](Config& c) -> auto& { return c.optim.lr; }),
-      field("optim.d_lr", "D's learning rate at step 0; 0: optim.lr",
-            [](Config& c) -> auto& { return c.optim.d_lr; }),
-      field("optim.lr_decay", "learning rate divided by this every step",
-            [](Config& c) -> auto& { return c.optim.lr_decay; }),
-      field("optim.lr_min", "floor of the decayed learning rate",
-            [](Config& c) -> auto& { return c.optim.lr_min; }),
-      field("optim.momentum", "SGD momentum at the start",
-            [](Config& c) -> auto& { return c.optim.momentum; }),
-      field("optim.momentum_final", "SGD momentum after the ramp",
-            [](Config& c) -> auto& { return c.optim.momentum_final; }),
-      field("optim.momentum_start_epoch", "epoch the momentum ramp starts",
-            [](Config& c) -> auto& { return c.optim.momentum_start_epoch; }),
-      field("optim.momentum_saturate_epoch", "epoch the momentum ramp ends",
-            [](Config& c) -> auto& {
-              return c.optim.momentum_saturate_epoch;
-            }),
-      field("optim.beta1", "Adam's first-moment decay",
-            [](Config& c) -> auto& { return c.optim.beta1; }),
-      field("optim.beta2", "Adam's second-moment decay",
-            [](Config& c) -> auto& { return c.optim.beta2; }),
-      field("optim.eps", "Adam's denominator guard",
-            [](Config& c) -> auto& { return c.optim.eps; }),
+      choice(
+          "optim.kind", "optimiser of both nets",
+          [](Config & c) -> auto& { return c.optim.kind; },
+          std::vector<std::pair<std::string, OptimizerKind>>{
+              {"sgd", OptimizerKind::kSgd}, {"adam", OptimizerKind::kAdam}}),
+      field(
+          "optim.lr", "learning rate at step 0",
+          [](Config & c) -> auto& { return c.optim.lr; }),
+      field(
+          "optim.d_lr", "D's learning rate at step 0; 0: optim.lr",
+          [](Config & c) -> auto& { return c.optim.d_lr; }),
+      field(
+          "optim.lr_decay", "learning rate divided by this every step",
+          [](Config & c) -> auto& { return c.optim.lr_decay; }),
+      field(
+          "optim.lr_min", "floor of the decayed learning rate",
+          [](Config & c) -> auto& { return c.optim.lr_min; }),
+      field(
+          "optim.momentum", "SGD momentum at the start",
+          [](Config & c) -> auto& { return c.optim.momentum; }),
+      field(
+          "optim.momentum_final", "SGD momentum after the ramp",
+          [](Config & c) -> auto& { return c.optim.momentum_final; }),
+      field(
+          "optim.momentum_start_epoch", "epoch the momentum ramp starts",
+          [](Config & c) -> auto& { return c.optim.momentum_start_epoch; }),
+      field(
+          "optim.momentum_saturate_epoch", "epoch the momentum ramp ends",
+          [](Config & c) -> auto& { return c.optim.momentum_saturate_epoch; }),
+      field(
+          "optim.beta1", "Adam's first-moment decay",
+          [](Config & c) -> auto& { return c.optim.beta1; }),
+      field(
+          "optim.beta2", "Adam's second-moment decay",
+          [](Config & c) -> auto& { return c.optim.beta2; }),
+      field(
+          "optim.eps", "Adam's denominator guard",
+          [](Config & c) -> auto& { return c.optim.eps; }),
       // [train]
-      field("train.epochs", "passes over the training split",
-            [](Config& c) -> auto& { return c.train.epochs; }),
-      field("train.batch_size", "examples per minibatch",
-            [](Config& c) -> auto& { return c.train.batch_size; }),
-      field("train.d_steps", "k: discriminator steps per generator step",
-            [](Config& c) -> auto& { return c.train.d_steps; }),
-      field("train.seed", "seed of weights, noise, dropout and data order",
-            [](Config& c) -> auto& { return c.train.seed; }),
-      field("train.max_steps", "stop after this many steps; 0: no limit",
-            [](Config& c) -> auto& { return c.train.max_steps; }),
-      field("train.ema_decay",
-            "sample from a moving average of G's weights; 0: off",
-            [](Config& c) -> auto& { return c.train.ema_decay; }),
-      field("train.threads", "CPU threads; 0: every core",
-            [](Config& c) -> auto& { return c.train.threads; }),
-      field("train.device", "cpu, cuda or cuda:N",
-            [](Config& c) -> auto& { return c.train.device; }),
+      field(
+          "train.epochs", "passes over the training split",
+          [](Config & c) -> auto& { return c.train.epochs; }),
+      field(
+          "train.batch_size", "examples per minibatch",
+          [](Config & c) -> auto& { return c.train.batch_size; }),
+      field(
+          "train.d_steps", "k: discriminator steps per generator step",
+          [](Config & c) -> auto& { return c.train.d_steps; }),
+      field(
+          "train.seed", "seed of weights, noise, dropout and data order",
+          [](Config & c) -> auto& { return c.train.seed; }),
+      field(
+          "train.max_steps", "stop after this many steps; 0: no limit",
+          [](Config & c) -> auto& { return c.train.max_steps; }),
+      field(
+          "train.ema_decay",
+          "sample from a moving average of G's weights; 0: off",
+          [](Config & c) -> auto& { return c.train.ema_decay; }),
+      field(
+          "train.threads", "CPU threads; 0: every core",
+          [](Config & c) -> auto& { return c.train.threads; }),
+      field(
+          "train.device", "cpu, cuda or cuda:N",
+          [](Config & c) -> auto& { return c.train.device; }),
       // [log]
-      field("log.every_steps", "a progress line every this many steps",
-            [](Config& c) -> auto& { return c.log.every_steps; }),
-      field("log.grid_every_epochs", "a sample grid every N epochs; 0: none",
-            [](Config& c) -> auto& { return c.log.grid_every_epochs; }),
-      field("log.grid_count", "samples per grid",
-            [](Config& c) -> auto& { return c.log.grid_count; }),
-      field("log.checkpoint_every_epochs",
-            "a checkpoint every N epochs; 0: only at the end",
-            [](Config& c) -> auto& { return c.log.checkpoint_every_epochs; }),
-      field("log.keep_checkpoints", "step checkpoints kept in the run folder",
-            [](Config& c) -> auto& { return c.log.keep_checkpoints; }),
+      field(
+          "log.every_steps", "a progress line every this many steps",
+          [](Config & c) -> auto& { return c.log.every_steps; }),
+      field(
+          "log.grid_every_epochs", "a sample grid every N epochs; 0: none",
+          [](Config & c) -> auto& { return c.log.grid_every_epochs; }),
+      field(
+          "log.grid_count", "samples per grid",
+          [](Config & c) -> auto& { return c.log.grid_count; }),
+      field(
+          "log.checkpoint_every_epochs",
+          "a checkpoint every N epochs; 0: only at the end",
+          [](Config & c) -> auto& { return c.log.checkpoint_every_epochs; }),
+      field(
+          "log.keep_checkpoints", "step checkpoints kept in the run folder",
+          [](Config & c) -> auto& { return c.log.keep_checkpoints; }),
+      // [eval]
+      field(
+          "eval.every_epochs", "evaluate every N epochs; 0: never",
+          [](Config & c) -> auto& { return c.eval.every_epochs; }),
+      field(
+          "eval.fid", "FID in the extractor's feature space",
+          [](Config & c) -> auto& { return c.eval.fid; }),
+      field(
+          "eval.kid", "KID (mean over subsets)",
+          [](Config & c) -> auto& { return c.eval.kid; }),
+      field(
+          "eval.precision_recall", "precision and recall (k = 3)",
+          [](Config & c) -> auto& { return c.eval.precision_recall; }),
+      field(
+          "eval.inception_score", "Inception Score",
+          [](Config & c) -> auto& { return c.eval.inception_score; }),
+      field(
+          "eval.parzen", "the paper's Parzen log-likelihood of the test set",
+          [](Config & c) -> auto& { return c.eval.parzen; }),
+      field(
+          "eval.coverage", "toy mixtures: modes captured, quality, KL",
+          [](Config & c) -> auto& { return c.eval.coverage; }),
+      field(
+          "eval.extractor", "feature extractor file for FID and friends",
+          [](Config & c) -> auto& { return c.eval.extractor; }),
+      field(
+          "eval.extractor_preset", "\"inception\" for StyleGAN2's file",
+          [](Config & c) -> auto& { return c.eval.extractor_preset; }),
+      field(
+          "eval.samples", "generated samples per evaluation",
+          [](Config & c) -> auto& { return c.eval.samples; }),
+      field(
+          "eval.reference", "split the feature metrics compare against",
+          [](Config & c) -> auto& { return c.eval.reference; }),
   };
   return table;
 }
@@ -313,13 +397,20 @@ std::string unknown_key_message(std::string_view key) {
 
 const char* toml_type_name(const toml::node& node) {
   switch (node.type()) {
-    case toml::node_type::string: return "a string";
-    case toml::node_type::integer: return "an integer";
-    case toml::node_type::floating_point: return "a number";
-    case toml::node_type::boolean: return "a boolean";
-    case toml::node_type::array: return "a list";
-    case toml::node_type::table: return "a table";
-    default: return "a date or time";
+    case toml::node_type::string:
+      return "a string";
+    case toml::node_type::integer:
+      return "an integer";
+    case toml::node_type::floating_point:
+      return "a number";
+    case toml::node_type::boolean:
+      return "a boolean";
+    case toml::node_type::array:
+      return "a list";
+    case toml::node_type::table:
+      return "a table";
+    default:
+      return "a date or time";
   }
 }
 
@@ -461,8 +552,7 @@ Config load_config(const std::filesystem::path& path) {
 void apply_override(Config& config, std::string_view assignment) {
   const auto eq = assignment.find('=');
   if (eq == std::string_view::npos || eq == 0) {
-    throw Error(fmt::format("override '{}': expected key=value",
-                            assignment));
+    throw Error(fmt::format("override '{}': expected key=value", assignment));
   }
   auto trim = [](std::string_view s) {
     while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())))
@@ -483,8 +573,8 @@ void apply_override(Config& config, std::string_view assignment) {
   toml::table table;
   try {
     const std::string document = "value = " + text;
-    table = toml::parse(std::string_view(document),
-                        std::string_view("override"));
+    table =
+        toml::parse(std::string_view(document), std::string_view("override"));
   } catch (const toml::parse_error&) {
     throw Error(fmt::format("key '{}': cannot read '{}' as {}", key,
                             assignment.substr(eq + 1), kTypeNames[f->type]));
@@ -502,8 +592,8 @@ void validate(const Config& c) {
   check(c.data.train_size >= 1, c, "data.train_size", "an integer >= 1");
   check(!c.data.path.empty(), c, "data.path", "a folder");
   check(c.data.image_size >= 0, c, "data.image_size", "an integer >= 0");
-  check(c.data.channels == 0 || c.data.channels == 1 || c.data.channels == 3,
-        c, "data.channels", "0, 1 or 3");
+  check(c.data.channels == 0 || c.data.channels == 1 || c.data.channels == 3, c,
+        "data.channels", "0, 1 or 3");
   check(c.data.toy_size >= 1, c, "data.toy_size", "an integer >= 1");
   check(c.model.latent_dim >= 1, c, "model.latent_dim", "an integer >= 1");
   check(c.model.dcgan.g_width >= 1, c, "model.dcgan.g_width",
@@ -515,7 +605,8 @@ void validate(const Config& c) {
   check(c.loss.r1_penalty >= 0, c, "loss.r1_penalty", ">= 0");
   // A gradient penalty is per example; batch norm mixes the examples of a
   // batch, so a critic with it does not have the gradient being penalised.
-  check(c.loss.gradient_penalty == 0 || c.model.family != models::ModelFamily::kDcgan ||
+  check(c.loss.gradient_penalty == 0 ||
+            c.model.family != models::ModelFamily::kDcgan ||
             c.model.dcgan.d_norm != models::NormKind::kBatch,
         c, "model.dcgan.d_norm",
         "\"none\" or \"layer\" with a gradient penalty (no batch norm in "
@@ -525,13 +616,12 @@ void validate(const Config& c) {
   check(c.model.mlp.g_init_range > 0, c, "model.mlp.g_init_range", "> 0");
   check(positive_list(c.model.mlp.d_hidden), c, "model.mlp.d_hidden",
         "widths >= 1");
-  check(c.model.mlp.d_pieces >= 1, c, "model.mlp.d_pieces",
-        "an integer >= 1");
+  check(c.model.mlp.d_pieces >= 1, c, "model.mlp.d_pieces", "an integer >= 1");
   check(c.model.mlp.d_init_range > 0, c, "model.mlp.d_init_range", "> 0");
   check(probability(c.model.mlp.d_input_keep), c, "model.mlp.d_input_keep",
         "a probability in (0, 1]");
-  check(probability(c.model.mlp.d_hidden_keep), c,
-        "model.mlp.d_hidden_keep", "a probability in (0, 1]");
+  check(probability(c.model.mlp.d_hidden_keep), c, "model.mlp.d_hidden_keep",
+        "a probability in (0, 1]");
   check(c.optim.lr > 0, c, "optim.lr", "> 0");
   check(c.optim.lr_decay >= 1, c, "optim.lr_decay", ">= 1 (1: no decay)");
   check(c.optim.lr_min >= 0, c, "optim.lr_min", ">= 0");
@@ -555,17 +645,22 @@ void validate(const Config& c) {
   check(c.train.seed >= 0, c, "train.seed", "an integer >= 0");
   check(c.train.max_steps >= 0, c, "train.max_steps", "an integer >= 0");
   check(c.train.threads >= 0, c, "train.threads", "an integer >= 0");
-  check(c.train.ema_decay >= 0 && c.train.ema_decay < 1, c,
-        "train.ema_decay", "a value in [0, 1)");
+  check(c.train.ema_decay >= 0 && c.train.ema_decay < 1, c, "train.ema_decay",
+        "a value in [0, 1)");
   check(c.log.every_steps >= 1, c, "log.every_steps", "an integer >= 1");
   check(c.log.grid_every_epochs >= 0, c, "log.grid_every_epochs",
         "an integer >= 0");
-  check(c.log.grid_count >= 1 && c.log.grid_count <= 10000, c,
-        "log.grid_count", "1 to 10000");
+  check(c.log.grid_count >= 1 && c.log.grid_count <= 10000, c, "log.grid_count",
+        "1 to 10000");
   check(c.log.checkpoint_every_epochs >= 0, c, "log.checkpoint_every_epochs",
         "an integer >= 0");
   check(c.log.keep_checkpoints >= 1, c, "log.keep_checkpoints",
         "an integer >= 1");
+  check(c.eval.every_epochs >= 0, c, "eval.every_epochs", "an integer >= 0");
+  check(c.eval.samples >= 10, c, "eval.samples", "an integer >= 10");
+  check(c.eval.reference == "train" || c.eval.reference == "validation" ||
+            c.eval.reference == "test",
+        c, "eval.reference", "train, validation or test");
 }
 
 std::string to_toml(const Config& config) {

@@ -160,10 +160,15 @@ Trainer::Trainer(Config config, data::Dataset train_data, c10::Device device)
                         .repeat_interleave(per_row)
                         .to(device_);
   }
-  fixed_noise_ = models::sample_prior(config_.model.prior, grid_count,
-                                      config_.model.latent_dim, torch::kCPU,
-                                      grid_stream)
-                     .to(device_);
+  fixed_noise_ =
+      models::sample_prior(config_.model.prior, grid_count,
+                           config_.model.latent_dim, torch::kCPU, grid_stream)
+          .to(device_);
+
+  // Prepared now, so that a missing extractor or split fails the start.
+  if (config_.eval.every_epochs > 0) {
+    evaluator_ = std::make_unique<PeriodicEvaluator>(config_, device_);
+  }
 }
 
 models::Generator& Trainer::sampling_generator() {
@@ -324,6 +329,18 @@ void Trainer::checkpoint_run(io::RunDir& run, TrainObserver* observer) {
   if (observer) observer->on_file(path);
 }
 
+void Trainer::run_evaluation(io::MetricsLog* metrics, TrainObserver* observer) {
+  const auto scores = evaluator_->evaluate(sampling_generator());
+  if (metrics) {
+    nlohmann::json record = {{"step", step_},
+                             {"epoch", step_ / steps_per_epoch_},
+                             {"time", static_cast<int64_t>(std::time(nullptr))},
+                             {"eval", scores}};
+    metrics->append(record.dump());
+  }
+  if (observer) observer->on_eval(step_, scores);
+}
+
 void Trainer::fit(io::RunDir* run, TrainObserver* observer) {
   const int64_t total = total_steps();
   std::unique_ptr<io::MetricsLog> metrics;
@@ -364,7 +381,11 @@ void Trainer::fit(io::RunDir* run, TrainObserver* observer) {
       window = Window();
     }
 
-    // End of an epoch: sample grid and checkpoint when due.
+    // End of an epoch: evaluation, sample grid and checkpoint when due.
+    if (evaluator_ && step_ % steps_per_epoch_ == 0 &&
+        evaluator_->due(step_ / steps_per_epoch_)) {
+      run_evaluation(metrics.get(), observer);
+    }
     if (run && step_ % steps_per_epoch_ == 0) {
       const int64_t epochs_done = step_ / steps_per_epoch_;
       const auto& log = config_.log;

@@ -3,6 +3,7 @@
 #include <fstream>
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "gan/core/error.h"
 #include "gan/data/load.h"
@@ -33,13 +34,12 @@ class TrainerTest : public ::testing::Test {
     torch::NoGradGuard no_grad;
     t.discriminator().eval();
     const auto fake = t.generator().forward(z, {});
-    const double v =
-        torch::log_sigmoid(t.discriminator().forward(real, {}))
-            .mean()
-            .item<double>() +
-        torch::log_sigmoid(-t.discriminator().forward(fake, {}))
-            .mean()
-            .item<double>();
+    const double v = torch::log_sigmoid(t.discriminator().forward(real, {}))
+                         .mean()
+                         .item<double>() +
+                     torch::log_sigmoid(-t.discriminator().forward(fake, {}))
+                         .mean()
+                         .item<double>();
     t.discriminator().train();
     return v;
   }
@@ -244,8 +244,8 @@ TEST_F(TrainerTest, ToyRunsDrawScattersAndFigureOne) {
   config_.model.latent_dim = 2;
   for (auto toy : {data::ToyKind::kRing, data::ToyKind::kGaussian1d}) {
     config_.data.toy = toy;
-    Trainer trainer(config_, data::load_dataset(config_.data,
-                                                data::Split::kTrain),
+    Trainer trainer(config_,
+                    data::load_dataset(config_.data, data::Split::kTrain),
                     torch::kCPU);
     const auto folder = dir_ / (toy == data::ToyKind::kRing ? "ring" : "1d");
     auto run = io::RunDir::create(folder);
@@ -321,46 +321,46 @@ void dcgan(Config& c) {
 
 INSTANTIATE_TEST_SUITE_P(
     Families, TrainerVariantTest,
-    ::testing::Values(
-        Variant{"PaperMlp", [](Config&) {}},
-        Variant{"Dcgan", dcgan},
-        Variant{"HingeSpectralNorm",
-                [](Config& c) {
-                  dcgan(c);
-                  c.model.spectral_norm = true;
-                  c.loss.kind = losses::LossKind::kHinge;
-                }},
-        Variant{"WganGp",
-                [](Config& c) {
-                  dcgan(c);
-                  c.model.dcgan.d_norm = models::NormKind::kNone;
-                  c.loss.kind = losses::LossKind::kWasserstein;
-                  c.loss.gradient_penalty = 10;
-                  c.train.d_steps = 5;
-                }},
-        Variant{"ConditionalEma",
-                [](Config& c) {
-                  c.model.conditional = true;
-                  c.train.ema_decay = 0.9;
-                }},
-        Variant{"ConditionalDcganEma",
-                [](Config& c) {
-                  dcgan(c);
-                  c.model.conditional = true;
-                  c.train.ema_decay = 0.5;
-                }},
-        Variant{"LeastSquaresR1",
-                [](Config& c) {
-                  c.loss.kind = losses::LossKind::kLeastSquares;
-                  c.loss.r1_penalty = 0.1;
-                }},
-        Variant{"ToyRing",
-                [](Config& c) {
-                  c.data.format = data::DataFormat::kToy;
-                  c.data.toy_size = 60;
-                  c.model.latent_dim = 2;
-                  c.model.mlp.d_activation = models::MlpActivation::kLeakyRelu;
-                }}),
+    ::testing::Values(Variant{"PaperMlp", [](Config&) {}},
+                      Variant{"Dcgan", dcgan},
+                      Variant{"HingeSpectralNorm",
+                              [](Config& c) {
+                                dcgan(c);
+                                c.model.spectral_norm = true;
+                                c.loss.kind = losses::LossKind::kHinge;
+                              }},
+                      Variant{"WganGp",
+                              [](Config& c) {
+                                dcgan(c);
+                                c.model.dcgan.d_norm = models::NormKind::kNone;
+                                c.loss.kind = losses::LossKind::kWasserstein;
+                                c.loss.gradient_penalty = 10;
+                                c.train.d_steps = 5;
+                              }},
+                      Variant{"ConditionalEma",
+                              [](Config& c) {
+                                c.model.conditional = true;
+                                c.train.ema_decay = 0.9;
+                              }},
+                      Variant{"ConditionalDcganEma",
+                              [](Config& c) {
+                                dcgan(c);
+                                c.model.conditional = true;
+                                c.train.ema_decay = 0.5;
+                              }},
+                      Variant{"LeastSquaresR1",
+                              [](Config& c) {
+                                c.loss.kind = losses::LossKind::kLeastSquares;
+                                c.loss.r1_penalty = 0.1;
+                              }},
+                      Variant{"ToyRing",
+                              [](Config& c) {
+                                c.data.format = data::DataFormat::kToy;
+                                c.data.toy_size = 60;
+                                c.model.latent_dim = 2;
+                                c.model.mlp.d_activation =
+                                    models::MlpActivation::kLeakyRelu;
+                              }}),
     [](const auto& info) { return std::string(info.param.name); });
 
 TEST_F(TrainerTest, EmaTrailsTheGenerator) {
@@ -405,13 +405,40 @@ TEST(ConditionalTrainingTest, SamplesLandOnTheRequestedClass) {
   trainer.generator().eval();
   const auto means = data::toy_mixture(data::ToyKind::kRing).means;
   for (int64_t k = 0; k < means.size(0); ++k) {
-    const auto z = models::sample_prior(config.model.prior, 100, 2,
-                                        torch::kCPU);
+    const auto z =
+        models::sample_prior(config.model.prior, 100, 2, torch::kCPU);
     const auto x =
         trainer.generator().forward(z, torch::full({100}, k, torch::kInt64));
     const auto nearest = torch::cdist(x, means).argmin(1);
     EXPECT_GE((nearest == k).sum().item<int64_t>(), 95) << "class " << k;
   }
+}
+
+TEST_F(TrainerTest, PeriodicEvaluationIsLoggedWithTheSteps) {
+  config_.eval.every_epochs = 1;
+  config_.eval.parzen = true;
+  config_.eval.samples = 20;
+  Trainer trainer(config_, train_data(), torch::kCPU);
+  auto run = io::RunDir::create(dir_ / "run");
+  trainer.fit(&run, nullptr);
+  std::ifstream metrics(run.metrics_file());
+  std::vector<int64_t> eval_steps;
+  for (std::string line; std::getline(metrics, line);) {
+    const auto record = nlohmann::json::parse(line);
+    if (!record.contains("eval")) continue;
+    eval_steps.push_back(record["step"].get<int64_t>());
+    EXPECT_TRUE(record["eval"]["parzen"].is_number());
+  }
+  EXPECT_EQ(eval_steps, (std::vector<int64_t>{5, 10}));
+}
+
+TEST_F(TrainerTest, EvaluationThatCannotRunFailsAtTheStart) {
+  config_.eval.every_epochs = 1;
+  config_.eval.fid = true;  // no extractor
+  EXPECT_THROW(Trainer(config_, train_data(), torch::kCPU), Error);
+  config_.eval.fid = false;
+  config_.eval.coverage = true;  // images, not a toy mixture
+  EXPECT_THROW(Trainer(config_, train_data(), torch::kCPU), Error);
 }
 
 TEST_F(TrainerTest, BatchLargerThanTheDataIsAClearError) {

@@ -14,6 +14,7 @@
 #include "gan/losses/adversarial.h"
 #include "gan/models/factory.h"
 #include "gan/train/optimizer.h"
+#include "gan/train/periodic_eval.h"
 
 namespace gan::train {
 
@@ -58,6 +59,7 @@ struct Config {
   OptimConfig optim;
   TrainConfig train;
   LogConfig log;
+  EvalConfig eval;
 };
 
 // Defaults overlaid with the TOML file `path`. Throws gan::Error naming the

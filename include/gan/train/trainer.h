@@ -11,6 +11,7 @@
 #include <atomic>
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -22,6 +23,7 @@
 #include "gan/models/networks.h"
 #include "gan/train/config.h"
 #include "gan/train/optimizer.h"
+#include "gan/train/periodic_eval.h"
 
 namespace gan::io {
 class RunDir;
@@ -32,17 +34,17 @@ namespace gan::train {
 
 // Means over the steps since the last log line.
 struct StepStats {
-  int64_t step = 0;          // steps completed
-  int64_t epoch = 0;         // epoch of the last step (0-based)
-  double loss_d = 0;         // D's loss (-V(D, G) for the GAN loss)
-  double loss_g = 0;         // G's loss
+  int64_t step = 0;   // steps completed
+  int64_t epoch = 0;  // epoch of the last step (0-based)
+  double loss_d = 0;  // D's loss (-V(D, G) for the GAN loss)
+  double loss_g = 0;  // G's loss
   // Mean D(x) over real minibatches and mean D(G(z)) over D's generated
   // ones: probabilities for the cross-entropy losses, raw outputs for the
   // others.
   double d_real = 0;
   double d_fake = 0;
-  double lr = 0;             // learning rate of the last step
-  double momentum = 0;       // SGD momentum of the last step
+  double lr = 0;                 // learning rate of the last step
+  double momentum = 0;           // SGD momentum of the last step
   double images_per_second = 0;  // real examples consumed per second
 };
 
@@ -61,6 +63,9 @@ class TrainObserver {
   virtual void on_log(const StepStats& /*stats*/) {}
   // A file was written: a sample grid or a checkpoint.
   virtual void on_file(const std::filesystem::path& /*path*/) {}
+  // A periodic evaluation finished (metric name -> value).
+  virtual void on_eval(int64_t /*step*/,
+                       const std::map<std::string, double>& /*metrics*/) {}
 };
 
 class Trainer {
@@ -128,6 +133,7 @@ class Trainer {
   void write_figures(io::RunDir& run, int64_t epochs_done,
                      TrainObserver* observer);
   void checkpoint_run(io::RunDir& run, TrainObserver* observer);
+  void run_evaluation(io::MetricsLog* metrics, TrainObserver* observer);
 
   Config config_;
   data::Dataset data_;
@@ -140,6 +146,7 @@ class Trainer {
   std::shared_ptr<models::Generator> ema_;  // null when train.ema_decay = 0
   std::unique_ptr<Optimizer> g_optimizer_;
   std::unique_ptr<Optimizer> d_optimizer_;
+  std::unique_ptr<PeriodicEvaluator> evaluator_;  // null without eval
   torch::Tensor fixed_noise_;
   torch::Tensor fixed_labels_;
   std::atomic<bool> stop_requested_{false};
