@@ -321,3 +321,72 @@ TEST(CliToyTest, ToyCheckpointsSampleFloatPointsAndScoreCoverage) {
 
 }  // namespace
 }  // namespace gan
+
+namespace gan {
+namespace {
+
+class CliMetricsTest : public CliTest {
+ protected:
+  void SetUp() override {
+    CliTest::SetUp();
+    // A larger tiny set: 200 training images (150 train, 50 validation).
+    testing::write_mnist_folder(dir_ / "data", 200, 60);
+    const auto classifier = gan("classifier train --data " +
+                                    (dir_ / "data").string() +
+                                    " --set data.train_size=150 --epochs 4"
+                                    " --batch-size 25 --threads 1 --out " +
+                                    (dir_ / "c.ckpt").string(),
+                                dir_);
+    ASSERT_EQ(classifier.status, 0) << classifier.err;
+    ASSERT_NE(classifier.out.find("test accuracy"), std::string::npos);
+  }
+
+  nlohmann::json eval(const std::string& source) {
+    const auto r = gan("eval " + source + " --data " +
+                           (dir_ / "data").string() +
+                           " --train-size 150 --fid --kid --pr --is"
+                           " --kid-subsets 10 --samples 60 --json --no-cache"
+                           " --threads 1 --extractor " +
+                           (dir_ / "c.ckpt").string(),
+                       dir_);
+    EXPECT_EQ(r.status, 0) << r.err;
+    return nlohmann::json::parse(r.out);
+  }
+};
+
+TEST_F(CliMetricsTest, RealImagesScoreCloserThanAnUntrainedGenerator) {
+  const auto run = (dir_ / "run").string();
+  ASSERT_EQ(gan(train_args(run) + " --max-steps 2 --set data.train_size=150",
+                dir_)
+                .status,
+            0);
+  const auto real = eval("--split test");
+  const auto generated = eval("--checkpoint " + run);
+  EXPECT_LT(real["fid"].get<double>(), generated["fid"].get<double>());
+  EXPECT_LT(real["kid"]["mean"].get<double>(),
+            generated["kid"]["mean"].get<double>());
+  EXPECT_GT(real["recall"].get<double>(), generated["recall"].get<double>());
+  EXPECT_EQ(real["reference"]["split"], "train");
+  EXPECT_EQ(real["reference"]["count"], 150);
+
+  // The same checkpoint scored twice gives the same numbers.
+  const auto again = eval("--checkpoint " + run);
+  EXPECT_EQ(again["fid"], generated["fid"]);
+  EXPECT_EQ(again["kid"], generated["kid"]);
+  EXPECT_EQ(again["inception_score"], generated["inception_score"]);
+}
+
+TEST_F(CliMetricsTest, FeatureMetricsWithoutAnExtractorAreOneLine) {
+  expect_clean_failure(gan("eval --split test --data " +
+                               (dir_ / "data").string() + " --fid",
+                           dir_),
+                       "--extractor");
+  expect_clean_failure(gan("eval --data " + (dir_ / "data").string() +
+                               " --fid --extractor " +
+                               (dir_ / "c.ckpt").string(),
+                           dir_),
+                       "exactly one source");
+}
+
+}  // namespace
+}  // namespace gan
