@@ -49,6 +49,8 @@ RunDir RunDir::open(const fs::path& root) {
   return run;
 }
 
+RunDir RunDir::at(const fs::path& root) { return RunDir(root); }
+
 fs::path RunDir::step_checkpoint(int64_t step) const {
   return checkpoints_dir() / fmt::format("step-{:09d}.ckpt", step);
 }

@@ -76,7 +76,7 @@ class CliTest : public ::testing::Test {
 };
 
 TEST_F(CliTest, EverySubcommandHasHelp) {
-  for (const char* cmd : {"", "train", "sample", "eval"}) {
+  for (const char* cmd : {"", "train", "sample", "eval", "report"}) {
     const auto r = gan(std::string(cmd) + " --help", dir_);
     EXPECT_EQ(r.status, 0) << cmd;
     EXPECT_NE(r.out.find("Usage"), std::string::npos) << cmd;
@@ -217,11 +217,21 @@ TEST_F(CliTest, CheckpointOfAnotherFormatVersionIsOneLine) {
   EXPECT_FALSE(fs::exists(dir_ / "x.png"));
 }
 
+TEST_F(CliTest, ReportOfAFolderThatIsNotARunIsOneLine) {
+  fs::create_directories(dir_ / "empty");
+  expect_clean_failure(gan("report " + (dir_ / "empty").string(), dir_),
+                       "not a run folder");
+  EXPECT_FALSE(fs::exists(dir_ / "empty" / "report.html"));
+  expect_clean_failure(gan("report " + (dir_ / "absent").string(), dir_),
+                       "absent");
+}
+
 TEST_F(CliTest, BadCommandLineIsOneLine) {
   expect_clean_failure(gan("train --epochs many", dir_), "--epochs");
   expect_clean_failure(gan("sample --out x.png", dir_), "--checkpoint");
   expect_clean_failure(gan("sample --checkpoint a --out x.jpg", dir_),
                        "x.jpg");
+  expect_clean_failure(gan("report", dir_), "dir");
 }
 
 }  // namespace

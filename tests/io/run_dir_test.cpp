@@ -56,6 +56,15 @@ TEST(RunDirTest, OpenNeedsACheckpoint) {
   EXPECT_NO_THROW(RunDir::open(dir / "run"));
 }
 
+TEST(RunDirTest, AtOnlyNamesTheFolder) {
+  TempDir dir;
+  const auto run = RunDir::at(dir / "absent");
+  EXPECT_FALSE(fs::exists(dir / "absent"));
+  EXPECT_EQ(run.config_file(), dir / "absent" / "config.toml");
+  EXPECT_EQ(run.figures_dir(), dir / "absent" / "figures");
+  EXPECT_EQ(run.report_file(), dir / "absent" / "report.html");
+}
+
 TEST(RunDirTest, CheckpointArgumentsResolveFilesAndFolders) {
   TempDir dir;
   auto run = RunDir::create(dir / "run");

@@ -6,6 +6,8 @@
 //                              samples/figure1.png and its figure1.jsonl)
 //   checkpoints/step-*.ckpt    the newest few checkpoints
 //   checkpoints/latest.ckpt    the newest checkpoint (stable name)
+//   figures/*.png              the paper's figures, when made (optional)
+//   report.html                the run's report (gan report)
 #pragma once
 
 #include <cstdint>
@@ -25,6 +27,10 @@ class RunDir {
   // it holds no latest checkpoint or is not writable.
   static RunDir open(const std::filesystem::path& root);
 
+  // Refers to the folder at `root` as it is, for reading: creates, checks
+  // and writes nothing, so it never throws.
+  static RunDir at(const std::filesystem::path& root);
+
   const std::filesystem::path& root() const { return root_; }
   std::filesystem::path config_file() const { return root_ / "config.toml"; }
   std::filesystem::path metrics_file() const {
@@ -43,6 +49,8 @@ class RunDir {
     return samples_dir() / "figure1.jsonl";
   }
   std::filesystem::path grid_file(int64_t epoch) const;
+  std::filesystem::path figures_dir() const { return root_ / "figures"; }
+  std::filesystem::path report_file() const { return root_ / "report.html"; }
 
   // Makes `checkpoint` (a step checkpoint just written) the latest one, then
   // deletes all but the newest `keep` step checkpoints.
