@@ -82,6 +82,11 @@ void ConsoleObserver::on_log(const train::StepStats& s) {
   std::fflush(stdout);
 }
 
+void ConsoleObserver::on_warning(const std::string& message) {
+  clear_bar();
+  fmt::print(stderr, "gan: warning: {}\n", message);
+}
+
 void ConsoleObserver::on_eval(int64_t step,
                               const std::map<std::string, double>& metrics) {
   if (quiet_) return;

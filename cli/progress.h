@@ -21,6 +21,7 @@ class ConsoleObserver : public train::TrainObserver {
                double images_per_second) override;
   void on_log(const train::StepStats& stats) override;
   void on_file(const std::filesystem::path& path) override;
+  void on_warning(const std::string& message) override;
   void on_eval(int64_t step,
                const std::map<std::string, double>& metrics) override;
 

@@ -16,6 +16,7 @@
 #include "gan/data/dataset.h"
 #include "gan/io/checkpoint.h"
 #include "gan/io/metrics_log.h"
+#include "gan/io/report.h"
 #include "gan/io/run_dir.h"
 #include "gan/losses/adversarial.h"
 #include "gan/losses/penalties.h"
@@ -402,6 +403,15 @@ void Trainer::fit(io::RunDir* run, TrainObserver* observer) {
   }
 
   if (run && saved_at != step_) checkpoint_run(*run, observer);
+  if (run) {
+    // The checkpoint is safe: a report that cannot be written is a warning.
+    try {
+      io::write_report(*run, run->report_file());
+      if (observer) observer->on_file(run->report_file());
+    } catch (const Error& e) {
+      if (observer) observer->on_warning(e.what());
+    }
+  }
 }
 
 void Trainer::save_checkpoint(const std::filesystem::path& path) const {

@@ -229,6 +229,7 @@ TEST_F(TrainerTest, FitFillsTheRunFolder) {
   }
   EXPECT_EQ(run.step_checkpoints().size(), 2u);
   EXPECT_EQ(read_checkpoint_info(run.latest_checkpoint()).step, 15);
+  EXPECT_TRUE(fs::exists(run.report_file()));
 
   // One metrics line every 2 steps plus the last: steps 2, 4, ..., 14, 15.
   std::ifstream metrics(run.metrics_file());

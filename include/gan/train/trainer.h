@@ -63,6 +63,9 @@ class TrainObserver {
   virtual void on_log(const StepStats& /*stats*/) {}
   // A file was written: a sample grid or a checkpoint.
   virtual void on_file(const std::filesystem::path& /*path*/) {}
+  // Something went wrong that does not stop training (e.g. the report
+  // could not be written).
+  virtual void on_warning(const std::string& /*message*/) {}
   // A periodic evaluation finished (metric name -> value).
   virtual void on_eval(int64_t /*step*/,
                        const std::map<std::string, double>& /*metrics*/) {}
@@ -80,8 +83,9 @@ class Trainer {
 
   // Runs steps until config.train.epochs are complete, config.train.max_steps
   // is reached or request_stop() is called. With a run folder, writes the
-  // config, metrics, sample grids and checkpoints there (always a
-  // checkpoint at the end). Returns normally in all three cases.
+  // config, metrics, sample grids and checkpoints there, and at the end
+  // always a checkpoint and the HTML report. Returns normally in all three
+  // cases.
   void fit(io::RunDir* run, TrainObserver* observer);
 
   // One step of Algorithm 1. Returns this step's statistics (no images/s).
