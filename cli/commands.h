@@ -10,5 +10,6 @@ void add_train_command(CLI::App& app);
 void add_sample_command(CLI::App& app);
 void add_eval_command(CLI::App& app);
 void add_classifier_command(CLI::App& app);
+void add_export_command(CLI::App& app);
 
 }  // namespace gan::cli
