@@ -11,5 +11,6 @@ void add_sample_command(CLI::App& app);
 void add_eval_command(CLI::App& app);
 void add_classifier_command(CLI::App& app);
 void add_report_command(CLI::App& app);
+void add_export_command(CLI::App& app);
 
 }  // namespace gan::cli

@@ -6,6 +6,7 @@
 //               Score, Parzen log-likelihood, mode coverage, nearest images
 //   gan classifier train   the built-in feature extractor for domain FID
 //   gan report  write a run folder's HTML report
+//   gan export  a generator as safetensors + JSON, to rebuild elsewhere
 //
 // Every error ends here: one line on standard error, exit status 1.
 #include <cstdio>
@@ -25,6 +26,7 @@ int main(int argc, char** argv) {
   gan::cli::add_eval_command(app);
   gan::cli::add_classifier_command(app);
   gan::cli::add_report_command(app);
+  gan::cli::add_export_command(app);
 
   try {
     app.parse(argc, argv);

@@ -12,6 +12,7 @@
 
 #include "gan/io/npy.h"
 #include "gan/io/run_dir.h"
+#include "gan/io/safetensors.h"
 #include "test_util.h"
 
 namespace gan {
@@ -76,7 +77,7 @@ class CliTest : public ::testing::Test {
 };
 
 TEST_F(CliTest, EverySubcommandHasHelp) {
-  for (const char* cmd : {"", "train", "sample", "eval", "report"}) {
+  for (const char* cmd : {"", "train", "sample", "eval", "report", "export"}) {
     const auto r = gan(std::string(cmd) + " --help", dir_);
     EXPECT_EQ(r.status, 0) << cmd;
     EXPECT_NE(r.out.find("Usage"), std::string::npos) << cmd;
@@ -224,6 +225,51 @@ TEST_F(CliTest, ReportOfAFolderThatIsNotARunIsOneLine) {
   EXPECT_FALSE(fs::exists(dir_ / "empty" / "report.html"));
   expect_clean_failure(gan("report " + (dir_ / "absent").string(), dir_),
                        "absent");
+}
+
+TEST_F(CliTest, ExportWritesWeightsAndDescription) {
+  const auto run = (dir_ / "run").string();
+  ASSERT_EQ(
+      gan(train_args(run) + " --max-steps 2 --set train.ema_decay=0.5", dir_)
+          .status,
+      0);
+  const auto out = dir_ / "exported";
+  const auto r =
+      gan("export --checkpoint " + run + " --out " + out.string(), dir_);
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("generator.safetensors (moving-average weights)"),
+            std::string::npos)
+      << r.out;
+  const auto weights = io::read_safetensors(out / "generator.safetensors");
+  EXPECT_TRUE(weights.tensors.count("out.weight"));
+  const auto description =
+      nlohmann::json::parse(testing::read_bytes(out / "generator.json"));
+  EXPECT_EQ(description["family"], "mlp");
+  EXPECT_EQ(description["checkpoint"]["weights"], "moving_average");
+
+  // --raw: the trained weights instead of their moving average.
+  const auto raw = gan(
+      "export --raw --checkpoint " + run + " --out " + (dir_ / "raw").string(),
+      dir_);
+  ASSERT_EQ(raw.status, 0) << raw.err;
+  EXPECT_EQ(nlohmann::json::parse(testing::read_bytes(
+                dir_ / "raw" / "generator.json"))["checkpoint"]["weights"],
+            "trained");
+  EXPECT_FALSE(
+      torch::equal(io::read_safetensors(dir_ / "raw" / "generator.safetensors")
+                       .tensors.at("out.weight"),
+                   weights.tensors.at("out.weight")));
+}
+
+TEST_F(CliTest, ExportOfABadCheckpointIsOneLine) {
+  testing::write_bytes(dir_ / "junk.ckpt", "not a checkpoint");
+  const auto out = (dir_ / "exported").string();
+  expect_clean_failure(gan("export --checkpoint " +
+                               (dir_ / "junk.ckpt").string() + " --out " + out,
+                           dir_),
+                       "junk.ckpt");
+  EXPECT_FALSE(fs::exists(out));
+  expect_clean_failure(gan("export --checkpoint " + out, dir_), "--out");
 }
 
 TEST_F(CliTest, BadCommandLineIsOneLine) {
