@@ -106,12 +106,14 @@ torch::Tensor DcganGeneratorImpl::forward(const torch::Tensor& z,
     h = blocks_[i]->as<torch::nn::ConvTranspose2d>()->forward(h);
     if (i < hidden) {
       if (!norms_->is_empty()) h = apply_norm(norms_[i], h);
-      h = torch::relu(h);
+      // In place, as nothing else holds h: no backward formula needs the
+      // pre-activation, and it saves a pass over memory.
+      h = torch::relu_(h);
     }
   }
   switch (output_) {
-    case OutputActivation::kSigmoid: return torch::sigmoid(h);
-    case OutputActivation::kTanh: return torch::tanh(h);
+    case OutputActivation::kSigmoid: return torch::sigmoid_(h);
+    case OutputActivation::kTanh: return torch::tanh_(h);
     case OutputActivation::kIdentity: return h;
   }
   return h;
@@ -165,7 +167,7 @@ torch::Tensor DcganDiscriminatorImpl::forward(const torch::Tensor& x,
   for (size_t i = 0; i < blocks_->size(); ++i) {
     h = blocks_[i]->as<Conv>()->forward(h);
     if (i > 0 && !norms_->is_empty()) h = apply_norm(norms_[i - 1], h);
-    h = torch::leaky_relu(h, kLeakySlope);
+    h = torch::leaky_relu_(h, kLeakySlope);  // in place, as in G
   }
   h = h.flatten(1);
   auto logit = out_(h).squeeze(1);

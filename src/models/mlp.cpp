@@ -79,11 +79,23 @@ void MlpGeneratorImpl::init_output_from_mean(const torch::Tensor& mean) {
   out_->bias.copy_(m.to(out_->bias.options()));
 }
 
+std::vector<Dense> MlpGeneratorImpl::layers() const {
+  std::vector<Dense> all;
+  for (const auto& layer : *hidden_) {
+    all.emplace_back(std::dynamic_pointer_cast<DenseImpl>(layer));
+  }
+  all.push_back(out_);
+  return all;
+}
+
 MlpDiscriminatorImpl::MlpDiscriminatorImpl(std::vector<int64_t> sample_shape,
                                            const MlpConfig& config,
                                            bool spectral_norm,
                                            int64_t num_classes)
-    : activation_(config.d_activation), num_classes_(num_classes) {
+    : activation_(config.d_activation),
+      pieces_(config.d_activation == MlpActivation::kMaxout ? config.d_pieces
+                                                            : 1),
+      num_classes_(num_classes) {
   layers_ = register_module("layers", torch::nn::ModuleList());
   dropouts_ = register_module("dropouts", torch::nn::ModuleList());
   int64_t width = product(sample_shape) + num_classes;
@@ -123,6 +135,27 @@ torch::Tensor MlpDiscriminatorImpl::forward(const torch::Tensor& x,
   h = dropouts_[layers_->size()]->as<torch::nn::Dropout>()->forward(h);
   if (layers_->size() == 0) h = append_one_hot(h, labels, num_classes_);
   return out_(h).squeeze(1);
+}
+
+std::vector<Dense> MlpDiscriminatorImpl::layers() const {
+  std::vector<Dense> all;
+  for (const auto& layer : *layers_) {
+    if (auto* maxout = layer->as<Maxout>()) {
+      all.push_back(maxout->linear());
+    } else {
+      all.emplace_back(std::dynamic_pointer_cast<DenseImpl>(layer));
+    }
+  }
+  all.push_back(out_);
+  return all;
+}
+
+std::vector<double> MlpDiscriminatorImpl::keep_probabilities() const {
+  std::vector<double> keep;
+  for (const auto& dropout : *dropouts_) {
+    keep.push_back(1.0 - dropout->as<torch::nn::Dropout>()->options.p());
+  }
+  return keep;
 }
 
 }  // namespace gan::models

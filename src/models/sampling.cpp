@@ -4,6 +4,8 @@
 #include <fmt/format.h>
 
 #include "gan/core/error.h"
+#include "gan/models/mlp.h"
+#include "gan/models/mlp_passes.h"
 
 namespace gan::models {
 
@@ -13,17 +15,47 @@ torch::Tensor generate_from(Generator& generator, const torch::Tensor& z,
   torch::NoGradGuard no_grad;
   const bool was_training = generator.is_training();
   generator.eval();
-  std::vector<torch::Tensor> chunks;
+  // Chunks are written into one output tensor rather than concatenated.
+  torch::Tensor out;
+  // The unconditional MLP G on the CPU goes through its hand-written pass,
+  // which writes each chunk in place without temporaries.
+  auto* mlp = dynamic_cast<MlpGeneratorImpl*>(&generator);
+  std::unique_ptr<MlpGeneratorPass> pass;
+  if (mlp && !labels.defined() && device.is_cpu() &&
+      z.scalar_type() == torch::kFloat32 &&
+      mlp->parameters()[0].scalar_type() == torch::kFloat32) {
+    pass = std::make_unique<MlpGeneratorPass>(*mlp);
+  }
   for (int64_t begin = 0; begin < z.size(0); begin += batch) {
     const int64_t end = std::min(begin + batch, z.size(0));
+    const auto zi = z.slice(0, begin, end).to(device);
+    if (pass) {
+      if (!out.defined()) {
+        int64_t width = 1;
+        for (int64_t s : generator.sample_shape()) width *= s;
+        out = torch::empty({z.size(0), width}, torch::kFloat32);
+      }
+      pass->forward(zi, /*for_backward=*/false, out.slice(0, begin, end));
+      continue;
+    }
     const auto y = labels.defined()
                        ? labels.slice(0, begin, end).to(device)
                        : torch::Tensor();
-    chunks.push_back(
-        generator.forward(z.slice(0, begin, end).to(device), y).cpu());
+    const auto x = generator.forward(zi, y);
+    if (!out.defined()) {
+      auto shape = x.sizes().vec();
+      shape[0] = z.size(0);
+      out = torch::empty(shape, x.options().device(torch::kCPU));
+    }
+    out.slice(0, begin, end).copy_(x);
   }
   generator.train(was_training);
-  return torch::cat(chunks);
+  if (pass) {
+    auto shape = generator.sample_shape();
+    shape.insert(shape.begin(), z.size(0));
+    return out.view(shape);
+  }
+  return out;
 }
 
 torch::Tensor generate(Generator& generator, PriorKind prior, int64_t n,

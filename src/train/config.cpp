@@ -297,6 +297,10 @@ const std::vector<Field>& fields() {
           "sample from a moving average of G's weights; 0: off",
           [](Config & c) -> auto& { return c.train.ema_decay; }),
       field(
+          "train.fast_path",
+          "hand-written training passes for maxout MLPs on the CPU",
+          [](Config & c) -> auto& { return c.train.fast_path; }),
+      field(
           "train.threads", "CPU threads; 0: every core",
           [](Config & c) -> auto& { return c.train.threads; }),
       field(

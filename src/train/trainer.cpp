@@ -4,11 +4,13 @@
 #include <chrono>
 #include <cmath>
 #include <ctime>
+#include <functional>
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
+#include <torch/autograd.h>
 
 #include "gan/core/error.h"
 #include "gan/core/file.h"
@@ -21,6 +23,8 @@
 #include "gan/losses/adversarial.h"
 #include "gan/losses/penalties.h"
 #include "gan/models/factory.h"
+#include "gan/models/mlp.h"
+#include "gan/models/mlp_passes.h"
 #include "gan/models/prior.h"
 #include "gan/train/figures.h"
 #include "gan/train/schedule.h"
@@ -166,6 +170,18 @@ Trainer::Trainer(Config config, data::Dataset train_data, c10::Device device)
                            config_.model.latent_dim, torch::kCPU, grid_stream)
           .to(device_);
 
+  // The hand-written passes, where they apply: they need no penalty's
+  // double back-propagation.
+  if (config_.train.fast_path && config_.loss.gradient_penalty == 0 &&
+      config_.loss.r1_penalty == 0 &&
+      models::mlp_passes_apply(*generator_, *discriminator_)) {
+    g_pass_ = std::make_unique<models::MlpGeneratorPass>(
+        dynamic_cast<models::MlpGeneratorImpl&>(*generator_));
+    d_pass_ = std::make_unique<models::MlpDiscriminatorPass>(
+        dynamic_cast<models::MlpDiscriminatorImpl&>(*discriminator_));
+    d_batch_ = torch::empty({0}, torch::kFloat32);
+  }
+
   // Prepared now, so that a missing extractor or split fails the start.
   if (config_.eval.every_epochs > 0) {
     evaluator_ = std::make_unique<PeriodicEvaluator>(config_, device_);
@@ -200,6 +216,71 @@ void Trainer::update_ema() {
 
 Trainer::~Trainer() = default;
 
+namespace {
+
+// A fresh 64-bit seed from the default CPU generator, so hand-written
+// dropout masks follow the run's seed and its checkpointed generator state.
+uint64_t draw_seed() {
+  auto generator = at::detail::getDefaultCPUGenerator();
+  std::lock_guard<std::mutex> lock(generator.mutex());
+  return generator.get<at::CPUGeneratorImpl>()->random64();
+}
+
+// The loss and dL/dlogits for logits computed outside autograd: autograd
+// runs on the logits alone, so every loss keeps its one definition.
+std::pair<torch::Tensor, torch::Tensor> loss_and_grad(
+    const torch::Tensor& logits,
+    const std::function<torch::Tensor(const torch::Tensor&)>& loss_of) {
+  auto leaf = logits.detach().requires_grad_(true);
+  auto loss = loss_of(leaf);
+  auto grad = torch::autograd::grad({loss}, {leaf})[0];
+  return {loss.detach(), grad};
+}
+
+}  // namespace
+
+std::array<torch::Tensor, 3> Trainer::fast_discriminator_step(
+    const torch::Tensor& real) {
+  // One D pass over real and generated examples together: the same math
+  // as two passes (D has no batch statistics), in larger matrix products.
+  const int64_t n = real.size(0);
+  const int64_t width = real.numel() / n;
+  d_batch_.resize_({2 * n, width});
+  d_batch_.slice(0, 0, n).copy_(real.reshape({n, width}));
+  const auto z = models::sample_prior(config_.model.prior, n,
+                                      config_.model.latent_dim, device_);
+  g_pass_->forward(z, /*for_backward=*/false, d_batch_.slice(0, n, 2 * n));
+
+  const auto logits = d_pass_->forward(d_batch_, draw_seed());
+  const auto& kind = config_.loss.kind;
+  const auto [loss, grad] =
+      loss_and_grad(logits, [&](const torch::Tensor& l) {
+        return losses::discriminator_loss(kind, l.slice(0, 0, n),
+                                          l.slice(0, n, 2 * n));
+      });
+  d_pass_->backward(grad, /*weights=*/true, /*input=*/false);
+  d_optimizer_->step();
+  return {loss, losses::mean_output(kind, logits.slice(0, 0, n)),
+          losses::mean_output(kind, logits.slice(0, n, 2 * n))};
+}
+
+torch::Tensor Trainer::fast_generator_step(int64_t n) {
+  const auto z = models::sample_prior(config_.model.prior, n,
+                                      config_.model.latent_dim, device_);
+  const auto fake = g_pass_->forward(z, /*for_backward=*/true);
+  const auto logits = d_pass_->forward(fake, draw_seed());
+  const auto [loss, grad] =
+      loss_and_grad(logits, [&](const torch::Tensor& l) {
+        return losses::generator_loss(config_.loss.kind, l);
+      });
+  // D's weights are fixed here: only dL/dx flows back, into G.
+  g_pass_->backward(d_pass_->backward(grad, /*weights=*/false,
+                                      /*input=*/true));
+  g_optimizer_->step();
+  update_ema();
+  return loss;
+}
+
 int64_t Trainer::total_steps() const {
   const int64_t total = config_.train.epochs * steps_per_epoch_;
   if (config_.train.max_steps > 0) {
@@ -224,6 +305,7 @@ void Trainer::apply_schedules() {
 
 std::array<torch::Tensor, 3> Trainer::discriminator_step(
     const torch::Tensor& real, const torch::Tensor& labels) {
+  if (d_pass_) return fast_discriminator_step(real);
   // Fakes are made without a graph: this step updates D only.
   const int64_t n = real.size(0);
   const auto z = models::sample_prior(config_.model.prior, n,
@@ -259,6 +341,7 @@ std::array<torch::Tensor, 3> Trainer::discriminator_step(
 }
 
 torch::Tensor Trainer::generator_step(int64_t n) {
+  if (g_pass_) return fast_generator_step(n);
   const auto z = models::sample_prior(config_.model.prior, n,
                                       config_.model.latent_dim, device_);
   const auto labels = random_labels(n);

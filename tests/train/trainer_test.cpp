@@ -133,6 +133,72 @@ TEST_F(TrainerTest, GeneratorStepFoolsDMoreAndLeavesDAlone) {
   }
 }
 
+// The hand-written MLP passes (train.fast_path) against autograd: without
+// dropout both compute the same step, so from the same weights and the
+// same random draws they give the same losses and the same new weights, up
+// to float32 summation order (tolerance: 1e-4 relative, 1e-6 absolute).
+class FastPathTest : public TrainerTest,
+                     public ::testing::WithParamInterface<losses::LossKind> {};
+
+TEST_P(FastPathTest, StepsMatchTheAutogradSteps) {
+  config_.model.mlp.d_input_keep = 1.0;
+  config_.model.mlp.d_hidden_keep = 1.0;
+  config_.model.mlp.d_init_range = 0.3;
+  config_.loss.kind = GetParam();
+  config_.train.fast_path = true;
+  Trainer fast(config_, train_data(), torch::kCPU);
+  config_.train.fast_path = false;
+  Trainer plain(config_, train_data(), torch::kCPU);
+  ASSERT_TRUE(fast.uses_fast_path());
+  ASSERT_FALSE(plain.uses_fast_path());
+  ASSERT_TRUE(same_parameters(fast, plain));
+
+  const auto real =
+      train_data().batch(torch::arange(10, torch::kInt64), torch::kCPU);
+  auto generator = at::detail::getDefaultCPUGenerator();
+  auto expect_close = [&](const torch::Tensor& a, const torch::Tensor& b) {
+    EXPECT_TRUE(torch::allclose(a, b, 1e-4, 1e-6))
+        << (a - b).abs().max().item<double>();
+  };
+  for (int step = 0; step < 3; ++step) {
+    // Both start each step from the same generator state.
+    const auto state = generator.get_state();
+    const auto f = fast.discriminator_step(real, {});
+    generator.set_state(state);
+    const auto p = plain.discriminator_step(real, {});
+    for (size_t i = 0; i < 3; ++i) expect_close(f[i], p[i]);
+
+    const auto state_g = generator.get_state();
+    const auto loss_f = fast.generator_step(10);
+    generator.set_state(state_g);
+    const auto loss_p = plain.generator_step(10);
+    expect_close(loss_f, loss_p);
+  }
+  const auto pf = all_parameters(fast);
+  const auto pp = all_parameters(plain);
+  ASSERT_EQ(pf.size(), pp.size());
+  for (size_t i = 0; i < pf.size(); ++i) expect_close(pf[i], pp[i]);
+  // And the steps moved the weights: the comparison is not vacuous.
+  Trainer untouched(config_, train_data(), torch::kCPU);
+  EXPECT_FALSE(same_parameters(untouched, fast));
+}
+
+INSTANTIATE_TEST_SUITE_P(Losses, FastPathTest,
+                         ::testing::Values(losses::LossKind::kNonSaturating,
+                                           losses::LossKind::kMinimax,
+                                           losses::LossKind::kLeastSquares,
+                                           losses::LossKind::kWasserstein,
+                                           losses::LossKind::kHinge));
+
+TEST_F(TrainerTest, FastPathOnlyWhereItApplies) {
+  EXPECT_TRUE(Trainer(config_, train_data(), torch::kCPU).uses_fast_path());
+  config_.loss.r1_penalty = 1.0;
+  EXPECT_FALSE(Trainer(config_, train_data(), torch::kCPU).uses_fast_path());
+  config_.loss.r1_penalty = 0.0;
+  config_.model.spectral_norm = true;
+  EXPECT_FALSE(Trainer(config_, train_data(), torch::kCPU).uses_fast_path());
+}
+
 TEST_F(TrainerTest, StepsCountEpochsAndApplyTheSchedules) {
   config_.train.d_steps = 2;
   Trainer trainer(config_, train_data(), torch::kCPU);

@@ -72,6 +72,11 @@ class MlpGeneratorImpl : public Generator {
   int64_t num_classes() const override { return num_classes_; }
   void init_output_from_mean(const torch::Tensor& mean) override;
 
+  // The affine layers in order, hidden ones then the output layer (for
+  // hand-written passes, models/mlp_passes.h).
+  std::vector<Dense> layers() const;
+  OutputActivation output() const { return output_; }
+
  private:
   int64_t latent_dim_;
   std::vector<int64_t> shape_;
@@ -94,8 +99,19 @@ class MlpDiscriminatorImpl : public Discriminator {
   torch::Tensor forward(const torch::Tensor& x,
                         const torch::Tensor& labels) override;
 
+  // For hand-written passes (models/mlp_passes.h): the affine layers in
+  // order (each hidden layer's, then the output layer), the hidden units'
+  // activation, maxout pieces (1 for leaky ReLU), and the keep probability
+  // of the dropout before each affine layer.
+  std::vector<Dense> layers() const;
+  MlpActivation activation() const { return activation_; }
+  int64_t pieces() const { return pieces_; }
+  std::vector<double> keep_probabilities() const;
+  int64_t num_classes() const { return num_classes_; }
+
  private:
   MlpActivation activation_;
+  int64_t pieces_;
   int64_t num_classes_;
   torch::nn::ModuleList layers_{nullptr};    // Maxout or Dense
   torch::nn::ModuleList dropouts_{nullptr};  // one before each layer

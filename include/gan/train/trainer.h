@@ -30,6 +30,11 @@ class RunDir;
 class MetricsLog;
 }  // namespace gan::io
 
+namespace gan::models {
+class MlpDiscriminatorPass;
+class MlpGeneratorPass;
+}  // namespace gan::models
+
 namespace gan::train {
 
 // Means over the steps since the last log line.
@@ -125,6 +130,10 @@ class Trainer {
   // not updated. Returns G's loss, detached.
   torch::Tensor generator_step(int64_t n);
 
+  // True when steps go through the hand-written MLP passes
+  // (models/mlp_passes.h, train.fast_path) rather than autograd.
+  bool uses_fast_path() const { return d_pass_ != nullptr; }
+
   // The fixed latent batch every sample grid is drawn from (on the device),
   // and its classes (undefined for unconditional nets).
   const torch::Tensor& fixed_noise() const { return fixed_noise_; }
@@ -138,6 +147,10 @@ class Trainer {
                      TrainObserver* observer);
   void checkpoint_run(io::RunDir& run, TrainObserver* observer);
   void run_evaluation(io::MetricsLog* metrics, TrainObserver* observer);
+  // discriminator_step and generator_step through the MLP passes.
+  std::array<torch::Tensor, 3> fast_discriminator_step(
+      const torch::Tensor& real);
+  torch::Tensor fast_generator_step(int64_t n);
 
   Config config_;
   data::Dataset data_;
@@ -151,6 +164,10 @@ class Trainer {
   std::unique_ptr<Optimizer> g_optimizer_;
   std::unique_ptr<Optimizer> d_optimizer_;
   std::unique_ptr<PeriodicEvaluator> evaluator_;  // null without eval
+  // The fast path's passes; null when autograd trains the nets.
+  std::unique_ptr<models::MlpGeneratorPass> g_pass_;
+  std::unique_ptr<models::MlpDiscriminatorPass> d_pass_;
+  torch::Tensor d_batch_;  // real then generated examples, [2N, I]
   torch::Tensor fixed_noise_;
   torch::Tensor fixed_labels_;
   std::atomic<bool> stop_requested_{false};

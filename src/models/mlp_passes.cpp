@@ -1,0 +1,325 @@
+// Hand-written forward and backward passes of the MLP nets. Matrix
+// products go to BLAS through ATen's *_out functions (into buffers kept
+// between calls); the element-wise stages are the loops below, split over
+// rows with at::parallel_for.
+#include "gan/models/mlp_passes.h"
+
+#include <ATen/Parallel.h>
+
+#include "gan/models/mlp.h"
+
+namespace gan::models {
+namespace {
+
+// Marks a unit removed by dropout in a maxout layer's winner table.
+constexpr uint8_t kDropped = 255;
+// Elements per parallel task: below this, threads cost more than they save.
+constexpr int64_t kGrain = 16384;
+
+// SplitMix64's finaliser: a well-mixed 64-bit hash of (seed, index).
+inline uint64_t hash(uint64_t seed, uint64_t index) {
+  uint64_t x = seed + index * 0x9e3779b97f4a7c15ull;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+  return x ^ (x >> 31);
+}
+
+// A dropout mask as a function of the element index: kept when the top 32
+// bits of the element's hash fall below keep * 2^32; kept values are
+// scaled by 1 / keep (inverted dropout).
+struct DropoutMask {
+  DropoutMask(uint64_t seed, double keep)
+      : seed(seed),
+        threshold(static_cast<uint64_t>(keep * 4294967296.0)),
+        scale(static_cast<float>(1.0 / keep)),
+        active(keep < 1.0) {}
+
+  bool kept(int64_t i) const {
+    return !active || (hash(seed, static_cast<uint64_t>(i)) >> 32) < threshold;
+  }
+
+  uint64_t seed;
+  uint64_t threshold;
+  float scale;
+  bool active;
+};
+
+// The mask before affine layer `layer` of a forward pass seeded `seed`.
+DropoutMask mask_for(uint64_t seed, size_t layer, double keep) {
+  return DropoutMask(hash(seed, 0x6d61736b00000000ull + layer), keep);
+}
+
+// Runs body(i) for i in [0, n) on libtorch's threads.
+template <typename Body>
+void for_each_index(int64_t n, int64_t grain, const Body& body) {
+  at::parallel_for(0, n, grain, [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i) body(i);
+  });
+}
+
+// The gradient tensor of `param`, allocated once and then overwritten.
+torch::Tensor& grad_of(const torch::Tensor& param) {
+  auto& grad = const_cast<torch::Tensor&>(param).mutable_grad();
+  if (!grad.defined() || !grad.sizes().equals(param.sizes())) {
+    grad = torch::empty_like(param);
+  }
+  return grad;
+}
+
+// Weight and bias gradients of y = x W^T + b from dL/dy [N, O] and x [N, I].
+void affine_weight_grads(const Dense& layer, const torch::Tensor& grad_y,
+                         const torch::Tensor& x) {
+  at::mm_out(grad_of(layer->weight), grad_y.t(), x);
+  at::sum_out(grad_of(layer->bias), grad_y, {0});
+}
+
+float* data(torch::Tensor& t) { return t.data_ptr<float>(); }
+const float* data(const torch::Tensor& t) { return t.data_ptr<float>(); }
+
+}  // namespace
+
+bool mlp_passes_apply(const Generator& generator,
+                      const Discriminator& discriminator) {
+  const auto* g = dynamic_cast<const MlpGeneratorImpl*>(&generator);
+  const auto* d = dynamic_cast<const MlpDiscriminatorImpl*>(&discriminator);
+  if (!g || !d || g->num_classes() > 0 || d->num_classes() > 0) return false;
+  if (d->activation() != MlpActivation::kMaxout || d->pieces() > 254) {
+    return false;
+  }
+  for (const auto& layer : d->layers()) {
+    if (layer->spectral) return false;
+  }
+  for (const torch::nn::Module* net :
+       {static_cast<const torch::nn::Module*>(g),
+        static_cast<const torch::nn::Module*>(d)}) {
+    for (const auto& p : net->parameters()) {
+      if (!p.device().is_cpu() || p.scalar_type() != torch::kFloat32) {
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
+// ------------------------------------------------------------------- G --
+
+MlpGeneratorPass::MlpGeneratorPass(MlpGeneratorImpl& generator)
+    : generator_(generator), layers_(generator.layers()) {
+  const auto options = torch::TensorOptions(torch::kFloat32);
+  hidden_.resize(layers_.size() - 1);
+  for (auto& h : hidden_) h = torch::empty({0}, options);
+  output_ = torch::empty({0}, options);
+  grad_a_ = torch::empty({0}, options);
+  grad_h_ = torch::empty({0}, options);
+}
+
+torch::Tensor MlpGeneratorPass::forward(const torch::Tensor& z,
+                                        bool for_backward,
+                                        torch::Tensor out) {
+  // The parameters require gradients; the *_out products refuse to record
+  // them, and nothing here is for autograd.
+  torch::NoGradGuard no_grad;
+  const int64_t n = z.size(0);
+  torch::Tensor h = z.contiguous();
+  z_ = h;
+  for (size_t k = 0; k + 1 < layers_.size(); ++k) {
+    const auto& layer = layers_[k];
+    hidden_[k].resize_({n, layer->weight.size(0)});
+    at::addmm_out(hidden_[k], layer->bias, h, layer->weight.t());
+    hidden_[k].clamp_min_(0);
+    h = hidden_[k];
+  }
+  const auto& last = layers_.back();
+  if (!out.defined()) {
+    output_.resize_({n, last->weight.size(0)});
+    out = output_;
+  }
+  at::addmm_out(out, last->bias, h, last->weight.t());
+  switch (generator_.output()) {
+    case OutputActivation::kSigmoid: out.sigmoid_(); break;
+    case OutputActivation::kTanh: out.tanh_(); break;
+    case OutputActivation::kIdentity: break;
+  }
+  if (for_backward) output_ = out;
+  return out;
+}
+
+void MlpGeneratorPass::backward(const torch::Tensor& grad_output) {
+  torch::NoGradGuard no_grad;
+  // Through the output activation, written as a function of its output y.
+  const auto g = grad_output.contiguous();
+  grad_a_.resize_as_(output_);
+  const float* gy = data(g);
+  const float* y = data(output_);
+  float* ga = data(grad_a_);
+  switch (generator_.output()) {
+    case OutputActivation::kSigmoid:
+      for_each_index(output_.numel(), kGrain, [&](int64_t i) {
+        ga[i] = gy[i] * y[i] * (1.0f - y[i]);
+      });
+      break;
+    case OutputActivation::kTanh:
+      for_each_index(output_.numel(), kGrain, [&](int64_t i) {
+        ga[i] = gy[i] * (1.0f - y[i] * y[i]);
+      });
+      break;
+    case OutputActivation::kIdentity: grad_a_.copy_(g); break;
+  }
+
+  // Down the layers: weight gradients, then through the ReLU below.
+  for (size_t k = layers_.size(); k-- > 0;) {
+    const auto& below = k > 0 ? hidden_[k - 1] : z_;
+    affine_weight_grads(layers_[k], grad_a_, below);
+    if (k == 0) break;
+    grad_h_.resize_({grad_a_.size(0), layers_[k]->weight.size(1)});
+    at::mm_out(grad_h_, grad_a_, layers_[k]->weight);
+    float* gh = data(grad_h_);
+    const float* h = data(below);
+    for_each_index(grad_h_.numel(), kGrain, [&](int64_t i) {
+      if (!(h[i] > 0.0f)) gh[i] = 0.0f;
+    });
+    std::swap(grad_a_, grad_h_);
+  }
+}
+
+// ------------------------------------------------------------------- D --
+
+MlpDiscriminatorPass::MlpDiscriminatorPass(
+    MlpDiscriminatorImpl& discriminator)
+    : discriminator_(discriminator),
+      layers_(discriminator.layers()),
+      keep_(discriminator.keep_probabilities()),
+      pieces_(discriminator.pieces()) {
+  const auto f32 = torch::TensorOptions(torch::kFloat32);
+  const auto u8 = torch::TensorOptions(torch::kUInt8);
+  const size_t hidden = layers_.size() - 1;
+  input_ = torch::empty({0}, f32);
+  input_kept_ = torch::empty({0}, u8);
+  for (size_t l = 0; l < hidden; ++l) {
+    pre_.push_back(torch::empty({0}, f32));
+    hidden_.push_back(torch::empty({0}, f32));
+    winner_.push_back(torch::empty({0}, u8));
+  }
+  grad_h_ = torch::empty({0}, f32);
+  grad_a_ = torch::empty({0}, f32);
+  grad_x_ = torch::empty({0}, f32);
+}
+
+torch::Tensor MlpDiscriminatorPass::forward(const torch::Tensor& x,
+                                            uint64_t seed) {
+  torch::NoGradGuard no_grad;
+  seed_ = seed;
+  const auto flat = x.reshape({x.size(0), -1}).contiguous();
+  const int64_t n = flat.size(0);
+
+  // Dropout on D's input, remembering which inputs were kept.
+  input_.resize_as_(flat);
+  input_kept_.resize_(flat.sizes());
+  {
+    const DropoutMask mask = mask_for(seed_, 0, keep_[0]);
+    const float* in = data(flat);
+    float* out = data(input_);
+    uint8_t* kept = input_kept_.data_ptr<uint8_t>();
+    for_each_index(flat.numel(), kGrain, [&](int64_t i) {
+      const bool k = mask.kept(i);
+      kept[i] = k;
+      out[i] = k ? in[i] * mask.scale : 0.0f;
+    });
+  }
+
+  // Maxout layers: the affine map, then per unit the best piece, dropped
+  // or scaled by the next layer's dropout.
+  torch::Tensor h = input_;
+  for (size_t l = 0; l + 1 < layers_.size(); ++l) {
+    const auto& layer = layers_[l];
+    const int64_t units = layer->weight.size(0) / pieces_;
+    pre_[l].resize_({n, layer->weight.size(0)});
+    at::addmm_out(pre_[l], layer->bias, h, layer->weight.t());
+    hidden_[l].resize_({n, units});
+    winner_[l].resize_({n, units});
+    const DropoutMask mask = mask_for(seed_, l + 1, keep_[l + 1]);
+    const float* a = data(pre_[l]);
+    float* out = data(hidden_[l]);
+    uint8_t* winner = winner_[l].data_ptr<uint8_t>();
+    const int64_t pieces = pieces_;
+    for_each_index(n * units, kGrain / pieces, [&](int64_t i) {
+      const float* p = a + i * pieces;
+      float best = p[0];
+      int64_t arg = 0;
+      for (int64_t q = 1; q < pieces; ++q) {
+        if (!(p[q] <= best)) {  // also picks a NaN, as max() does
+          best = p[q];
+          arg = q;
+        }
+      }
+      if (mask.kept(i)) {
+        out[i] = best * mask.scale;
+        winner[i] = static_cast<uint8_t>(arg);
+      } else {
+        out[i] = 0.0f;
+        winner[i] = kDropped;
+      }
+    });
+    h = hidden_[l];
+  }
+  const auto& last = layers_.back();
+  return at::addmm(last->bias, h, last->weight.t()).view({n});
+}
+
+torch::Tensor MlpDiscriminatorPass::backward(const torch::Tensor& grad_logits,
+                                             bool weights, bool input) {
+  torch::NoGradGuard no_grad;
+  const int64_t n = grad_logits.size(0);
+  const auto g = grad_logits.reshape({n, 1}).contiguous();
+  const size_t hidden = layers_.size() - 1;
+  const auto& last = layers_.back();
+  if (weights) {
+    affine_weight_grads(last, g, hidden > 0 ? hidden_[hidden - 1] : input_);
+  }
+  if (hidden == 0 && !input) return {};
+  grad_h_.resize_({n, last->weight.size(1)});
+  at::mm_out(grad_h_, g, last->weight);
+
+  for (size_t l = hidden; l-- > 0;) {
+    // Through maxout and its dropout: the gradient goes to the winning
+    // piece of each kept unit.
+    const auto& layer = layers_[l];
+    grad_a_.resize_({n, layer->weight.size(0)});
+    const float scale = static_cast<float>(1.0 / keep_[l + 1]);
+    const float* gh = data(grad_h_);
+    const uint8_t* winner = winner_[l].data_ptr<uint8_t>();
+    float* ga = data(grad_a_);
+    const int64_t pieces = pieces_;
+    for_each_index(grad_h_.numel(), kGrain / pieces, [&](int64_t i) {
+      const float value = gh[i] * scale;
+      const int64_t w = winner[i];
+      float* out = ga + i * pieces;
+      for (int64_t q = 0; q < pieces; ++q) out[q] = q == w ? value : 0.0f;
+    });
+    const auto& below = l > 0 ? hidden_[l - 1] : input_;
+    if (weights) affine_weight_grads(layer, grad_a_, below);
+    if (l == 0 && !input) return {};
+    grad_h_.resize_({n, layer->weight.size(1)});
+    at::mm_out(grad_h_, grad_a_, layer->weight);
+  }
+
+  // Through the input dropout.
+  grad_x_.resize_as_(grad_h_);
+  const DropoutMask mask = mask_for(seed_, 0, keep_[0]);
+  const float* gh = data(grad_h_);
+  const uint8_t* kept = input_kept_.data_ptr<uint8_t>();
+  float* gx = data(grad_x_);
+  for_each_index(grad_x_.numel(), kGrain, [&](int64_t i) {
+    gx[i] = kept[i] ? gh[i] * mask.scale : 0.0f;
+  });
+  return grad_x_;
+}
+
+torch::Tensor MlpDiscriminatorPass::dropout_mask(size_t layer) const {
+  if (layer == 0) {
+    return input_kept_.to(torch::kFloat32) / keep_[0];
+  }
+  return winner_[layer - 1].ne(kDropped).to(torch::kFloat32) / keep_[layer];
+}
+
+}  // namespace gan::models
