@@ -9,10 +9,11 @@
 //   gan export  a generator as safetensors + JSON, to rebuild elsewhere
 //
 // Every error ends here: one line on standard error, exit status 1.
+#include <csignal>
 #include <cstdio>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include "commands.h"
 #include "gan/core/error.h"
@@ -27,6 +28,10 @@ int main(int argc, char** argv) {
   gan::cli::add_classifier_command(app);
   gan::cli::add_report_command(app);
   gan::cli::add_export_command(app);
+
+  // Past a file-size limit (ulimit -f), a write fails with EFBIG and is
+  // reported like a full disk, instead of the signal ending the process.
+  std::signal(SIGXFSZ, SIG_IGN);
 
   try {
     app.parse(argc, argv);

@@ -1,9 +1,10 @@
 // `gan train`: build a config from a file and flags, load the data, train,
 // and leave a run folder (or continue one with --resume).
-#include <chrono>
 #include <atomic>
+#include <chrono>
 #include <csignal>
 #include <ctime>
+#include <filesystem>
 #include <memory>
 #include <optional>
 
@@ -60,10 +61,13 @@ std::vector<std::string> flag_overrides(const TrainOptions& o) {
   return out;
 }
 
-train::Config build_config(const TrainOptions& o) {
+// The run's config: from `resume_from` (a checkpoint) when resuming, else
+// from --config or the built-in defaults; then the overrides.
+train::Config build_config(const TrainOptions& o,
+                           const std::filesystem::path& resume_from) {
   train::Config config;
-  if (!o.resume.empty()) {
-    config = train::read_checkpoint_info(o.resume).config;
+  if (!resume_from.empty()) {
+    config = train::read_checkpoint_info(resume_from).config;
     // A step limit bounds one invocation: a resumed run goes on to its
     // epochs unless the limit is given again.
     config.train.max_steps = 0;
@@ -88,26 +92,31 @@ void run_train(const TrainOptions& o) {
     print_config_keys();
     return;
   }
-  const auto config = build_config(o);
+  // A resumed run is locked first, then continues from its newest
+  // checkpoint that passes its checks (broken ones are moved aside).
+  std::optional<io::RunDir> run;
+  std::filesystem::path resume_from;
+  if (!o.resume.empty()) {
+    run = io::RunDir::open(o.resume);
+    resume_from =
+        run->newest_good_checkpoint([](const std::string& w) { warn(w); });
+  }
+  const auto config = build_config(o, resume_from);
   const auto device = set_up_process(static_cast<int>(config.train.threads),
                                      config.train.device);
 
-  // Everything that can fail on bad input fails before the run folder is
-  // touched, so a failed start leaves nothing behind.
+  // Everything that can fail on bad input fails before a new run folder is
+  // made, so a failed start leaves nothing behind.
   auto train_data = data::load_dataset(config.data, data::Split::kTrain,
                                        [](const std::string& w) { warn(w); });
-  const std::string out =
-      !o.resume.empty() ? o.resume
-      : !o.out.empty()  ? o.out
-                        : fmt::format("runs/{:%Y%m%d-%H%M%S}",
-                                      fmt::localtime(std::time(nullptr)));
   train::Trainer trainer(config, std::move(train_data), device);
-  std::optional<io::RunDir> run;
-  if (!o.resume.empty()) {
-    run = io::RunDir::open(o.resume);
-    trainer.load_checkpoint(run->latest_checkpoint());
+  if (run) {
+    trainer.load_checkpoint(resume_from);
   } else {
-    run = io::RunDir::create(out);
+    run = io::RunDir::create(
+        !o.out.empty() ? o.out
+                       : fmt::format("runs/{:%Y%m%d-%H%M%S}",
+                                     fmt::localtime(std::time(nullptr))));
   }
 
   ConsoleObserver console(trainer.steps_per_epoch(), config.train.epochs,
@@ -123,17 +132,17 @@ void run_train(const TrainOptions& o) {
   std::signal(SIGTERM, SIG_DFL);
   console.clear_bar();
 
-  const double seconds = std::chrono::duration<double>(
-                             std::chrono::steady_clock::now() - start)
-                             .count();
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
   const int64_t steps = trainer.steps_done() - first_step;
-  const double images =
-      static_cast<double>(steps) * config.train.batch_size *
-      config.train.d_steps;
+  const double images = static_cast<double>(steps) * config.train.batch_size *
+                        config.train.d_steps;
   if (g_signals > 0) {
-    fmt::print("stopped at step {}; checkpoint saved; continue with: gan "
-               "train --resume {}\n",
-               trainer.steps_done(), run->root().string());
+    fmt::print(
+        "stopped at step {}; checkpoint saved; continue with: gan "
+        "train --resume {}\n",
+        trainer.steps_done(), run->root().string());
   }
   fmt::print("trained {} steps in {} ({:.0f} images/s); run folder: {}\n",
              steps, format_duration(seconds),
@@ -157,7 +166,7 @@ void add_train_command(CLI::App& app) {
   auto* out_opt = cmd->add_option(
       "--out", options->out, "run folder to create (default: runs/DATE-TIME)");
   cmd->add_option("--resume", options->resume,
-                  "continue the run in this folder from its latest "
+                  "continue the run in this folder from its newest valid "
                   "checkpoint (its config, plus any overrides given; "
                   "train.max_steps is not carried over)")
       ->excludes(config_opt)

@@ -1,6 +1,9 @@
 // Append-only JSON-lines log.
 #include "gan/io/metrics_log.h"
 
+#include <cerrno>
+#include <cstring>
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -17,10 +20,14 @@ MetricsLog::MetricsLog(const std::filesystem::path& path)
 }
 
 void MetricsLog::append(const std::string& json_object) {
+  errno = 0;
   out_ << json_object << '\n';
   out_.flush();
   if (!out_) {
-    throw Error(fmt::format("{}: write failed", path_.string()));
+    // A line cut short by a full disk is skipped by readers and dropped by
+    // truncate_after_step on resume.
+    throw Error(fmt::format("{}: write failed ({})", path_.string(),
+                            errno ? std::strerror(errno) : "stream error"));
   }
 }
 

@@ -9,8 +9,8 @@
 #include <ATen/CPUGeneratorImpl.h>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
-#include <nlohmann/json.hpp>
 #include <torch/autograd.h>
+#include <nlohmann/json.hpp>
 
 #include "gan/core/error.h"
 #include "gan/core/file.h"
@@ -93,6 +93,42 @@ struct Window {
     return seconds > 0 ? images / seconds : 0.0;
   }
 };
+
+// Divergence checks: a NaN or an infinity stops the run before it reaches
+// a log line or a checkpoint, so what the run folder holds stays good.
+void check_losses(const StepStats& s) {
+  const std::pair<const char*, double> losses[] = {{"D's loss", s.loss_d},
+                                                   {"G's loss", s.loss_g}};
+  for (const auto& [what, value] : losses) {
+    if (!std::isfinite(value)) {
+      throw Error(fmt::format(
+          "training diverged at step {}: {} is {}; the run folder keeps its "
+          "last good checkpoint; hint: lower optim.lr, then --resume",
+          s.step, what, value));
+    }
+  }
+}
+
+void check_weights(torch::nn::Module& net, const char* name, int64_t step) {
+  torch::NoGradGuard no_grad;
+  // One reduction over every parameter; only a non-finite total (NaN, an
+  // infinity, or a finite overflow) pays for the search by name.
+  torch::Tensor total;
+  for (const auto& p : net.parameters()) {
+    const auto sum = p.sum(torch::kFloat64);
+    total = total.defined() ? total + sum : sum;
+  }
+  if (!total.defined() || std::isfinite(total.item<double>())) return;
+  for (const auto& p : net.named_parameters()) {
+    if (!torch::isfinite(p.value()).all().item<bool>()) {
+      throw Error(fmt::format(
+          "training diverged at step {}: {}'s weights '{}' hold NaN or "
+          "infinite values; the run folder keeps its last good checkpoint; "
+          "hint: lower optim.lr, then --resume",
+          step, name, p.key()));
+    }
+  }
+}
 
 std::string metrics_record(const StepStats& s) {
   nlohmann::json record = {
@@ -253,11 +289,10 @@ std::array<torch::Tensor, 3> Trainer::fast_discriminator_step(
 
   const auto logits = d_pass_->forward(d_batch_, draw_seed());
   const auto& kind = config_.loss.kind;
-  const auto [loss, grad] =
-      loss_and_grad(logits, [&](const torch::Tensor& l) {
-        return losses::discriminator_loss(kind, l.slice(0, 0, n),
-                                          l.slice(0, n, 2 * n));
-      });
+  const auto [loss, grad] = loss_and_grad(logits, [&](const torch::Tensor& l) {
+    return losses::discriminator_loss(kind, l.slice(0, 0, n),
+                                      l.slice(0, n, 2 * n));
+  });
   d_pass_->backward(grad, /*weights=*/true, /*input=*/false);
   d_optimizer_->step();
   return {loss, losses::mean_output(kind, logits.slice(0, 0, n)),
@@ -269,10 +304,9 @@ torch::Tensor Trainer::fast_generator_step(int64_t n) {
                                       config_.model.latent_dim, device_);
   const auto fake = g_pass_->forward(z, /*for_backward=*/true);
   const auto logits = d_pass_->forward(fake, draw_seed());
-  const auto [loss, grad] =
-      loss_and_grad(logits, [&](const torch::Tensor& l) {
-        return losses::generator_loss(config_.loss.kind, l);
-      });
+  const auto [loss, grad] = loss_and_grad(logits, [&](const torch::Tensor& l) {
+    return losses::generator_loss(config_.loss.kind, l);
+  });
   // D's weights are fixed here: only dL/dx flows back, into G.
   g_pass_->backward(d_pass_->backward(grad, /*weights=*/false,
                                       /*input=*/true));
@@ -387,7 +421,13 @@ StepStats Trainer::step() {
   stats.epoch = epoch;
   stats.lr = learning_rate_at(config_.optim, step_ - 1);
   stats.momentum = momentum_at(config_.optim, epoch);
+  check_losses(stats);
   return stats;
+}
+
+void Trainer::check_weights_finite() {
+  check_weights(*generator_, "G", step_);
+  check_weights(*discriminator_, "D", step_);
 }
 
 void Trainer::write_figures(io::RunDir& run, int64_t epochs_done,
@@ -452,8 +492,13 @@ void Trainer::fit(io::RunDir* run, TrainObserver* observer) {
     rate = window.rate() > 0 ? window.rate() : rate;
     if (observer) observer->on_step(step_, total, stats.epoch, rate);
 
+    // A diverged net reaches no log line, figure or checkpoint.
+    const bool log_due = step_ % config_.log.every_steps == 0 || step_ == total;
+    const bool epoch_end = step_ % steps_per_epoch_ == 0;
+    if (log_due || epoch_end) check_weights_finite();
+
     // A log line: means over the window.
-    if (step_ % config_.log.every_steps == 0 || step_ == total) {
+    if (log_due) {
       StepStats mean = stats;
       mean.loss_d = window.loss_d / window.steps;
       mean.loss_g = window.loss_g / window.steps;
@@ -466,11 +511,10 @@ void Trainer::fit(io::RunDir* run, TrainObserver* observer) {
     }
 
     // End of an epoch: evaluation, sample grid and checkpoint when due.
-    if (evaluator_ && step_ % steps_per_epoch_ == 0 &&
-        evaluator_->due(step_ / steps_per_epoch_)) {
+    if (evaluator_ && epoch_end && evaluator_->due(step_ / steps_per_epoch_)) {
       run_evaluation(metrics.get(), observer);
     }
-    if (run && step_ % steps_per_epoch_ == 0) {
+    if (run && epoch_end) {
       const int64_t epochs_done = step_ / steps_per_epoch_;
       const auto& log = config_.log;
       if (log.grid_every_epochs > 0 &&
@@ -485,7 +529,10 @@ void Trainer::fit(io::RunDir* run, TrainObserver* observer) {
     }
   }
 
-  if (run && saved_at != step_) checkpoint_run(*run, observer);
+  if (run && saved_at != step_) {
+    check_weights_finite();
+    checkpoint_run(*run, observer);
+  }
   if (run) {
     // The checkpoint is safe: a report that cannot be written is a warning.
     try {

@@ -1,5 +1,6 @@
 #include "gan/train/trainer.h"
 
+#include <cmath>
 #include <fstream>
 
 #include <gtest/gtest.h>
@@ -338,6 +339,88 @@ TEST_F(TrainerTest, StopRequestEndsAtAStepBoundaryWithACheckpoint) {
   trainer.fit(&run, &observer);
   EXPECT_EQ(trainer.steps_done(), 3);
   EXPECT_EQ(read_checkpoint_info(run.latest_checkpoint()).step, 3);
+}
+
+// Poisons one of `net`'s weights after step `at`, as a diverging update
+// would.
+class PoisonAfter : public TrainObserver {
+ public:
+  PoisonAfter(torch::nn::Module& net, int64_t at, float value)
+      : net_(net), at_(at), value_(value) {}
+  void on_step(int64_t step, int64_t, int64_t, double) override {
+    if (step != at_) return;
+    torch::NoGradGuard no_grad;
+    net_.parameters().back().view(-1)[0] = value_;
+  }
+
+ private:
+  torch::nn::Module& net_;
+  int64_t at_;
+  float value_;
+};
+
+std::string fit_error(Trainer& trainer, io::RunDir& run,
+                      TrainObserver& observer) {
+  try {
+    trainer.fit(&run, &observer);
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST_F(TrainerTest, NanInTheWeightsStopsBeforeTheNextCheckpoint) {
+  // Epoch 1 ends at step 5 with a checkpoint; G turns NaN after step 8,
+  // and that step's log line (every 2 steps) finds it, naming G.
+  config_.train.epochs = 4;
+  Trainer trainer(config_, train_data(), torch::kCPU);
+  auto run = io::RunDir::create(dir_ / "run");
+  PoisonAfter poison(trainer.generator(), 8, NAN);
+  const auto message = fit_error(trainer, run, poison);
+  EXPECT_NE(message.find("diverged"), std::string::npos) << message;
+  EXPECT_NE(message.find("G's weights"), std::string::npos) << message;
+  EXPECT_NE(message.find("step 8"), std::string::npos) << message;
+  EXPECT_EQ(read_checkpoint_info(run.latest_checkpoint()).step, 5);
+  EXPECT_EQ(run.step_checkpoints().size(), 1u);
+  // No metrics line past the last good one.
+  std::ifstream metrics(run.metrics_file());
+  int64_t last = 0;
+  for (std::string line; std::getline(metrics, line);) {
+    last = nlohmann::json::parse(line)["step"].get<int64_t>();
+  }
+  EXPECT_EQ(last, 6);
+}
+
+TEST_F(TrainerTest, InfiniteWeightsInDAreCaughtBeforeACheckpoint) {
+  // Step 5 ends epoch 1: neither its grid nor its checkpoint is written,
+  // and D is named.
+  config_.train.epochs = 4;
+  config_.log.every_steps = 100;
+  Trainer trainer(config_, train_data(), torch::kCPU);
+  auto run = io::RunDir::create(dir_ / "run");
+  PoisonAfter poison(trainer.discriminator(), 5, INFINITY);
+  const auto message = fit_error(trainer, run, poison);
+  EXPECT_NE(message.find("D's weights"), std::string::npos) << message;
+  EXPECT_NE(message.find("step 5"), std::string::npos) << message;
+  EXPECT_TRUE(run.step_checkpoints().empty());
+  EXPECT_FALSE(std::filesystem::exists(run.grid_file(1)));
+}
+
+TEST_F(TrainerTest, ANonFiniteLossStopsAtItsStep) {
+  Trainer trainer(config_, train_data(), torch::kCPU);
+  trainer.step();
+  {
+    torch::NoGradGuard no_grad;
+    for (auto& p : trainer.discriminator().parameters()) p.fill_(NAN);
+  }
+  try {
+    trainer.step();
+    FAIL() << "a NaN loss went unnoticed";
+  } catch (const Error& e) {
+    const std::string message = e.what();
+    EXPECT_NE(message.find("step 2"), std::string::npos) << message;
+    EXPECT_NE(message.find("D's loss is nan"), std::string::npos) << message;
+  }
 }
 
 // Every model family and loss goes through the same loop; each must save

@@ -90,11 +90,18 @@ class Trainer {
   // is reached or request_stop() is called. With a run folder, writes the
   // config, metrics, sample grids and checkpoints there, and at the end
   // always a checkpoint and the HTML report. Returns normally in all three
-  // cases.
+  // cases; throws gan::Error when training diverges (see step()), leaving
+  // the run's checkpoints as they were (no checkpoint is written then).
   void fit(io::RunDir* run, TrainObserver* observer);
 
   // One step of Algorithm 1. Returns this step's statistics (no images/s).
+  // Throws gan::Error naming the step when a loss is NaN or infinite.
   StepStats step();
+
+  // Throws gan::Error naming the net, the parameter and the step when a
+  // weight of G or D is NaN or infinite. fit() checks at every log line
+  // and before every checkpoint, so no checkpoint holds a diverged net.
+  void check_weights_finite();
 
   // Saves nets, optimisers, progress and random-generator states.
   void save_checkpoint(const std::filesystem::path& path) const;
