@@ -4,6 +4,7 @@
 #   scripts/install-deps.sh          what building and training need
 #   scripts/install-deps.sh --test   also what the test suite needs
 #                                    (chromium renders the HTML report)
+#   scripts/install-deps.sh --fuzz   also libFuzzer's engine
 #
 # Runs apt-get as root (or through sudo). libtorch must run on OpenBLAS:
 # Debian's reference BLAS makes training about 20 times slower, so the
@@ -21,6 +22,9 @@ if [[ "${1:-}" == "--test" ]]; then
   packages+=(libgtest-dev libgmock-dev libbenchmark-dev
              python3 python3-torch python3-numpy
              chromium)
+fi
+if [[ "${1:-}" == "--fuzz" ]]; then
+  packages+=(libclang-rt-dev)
 fi
 
 missing=()
