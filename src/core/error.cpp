@@ -13,10 +13,13 @@ std::string describe(const std::exception& e) {
     message = e.what();
   }
 
-  // One line: later lines of libtorch messages are context we do not need.
-  const auto newline = message.find('\n');
-  if (newline != std::string::npos) message.resize(newline);
-  return message;
+  // One line, the first that says something: later lines of libtorch
+  // messages are context we do not need, and its TorchScript errors start
+  // with an empty one.
+  const auto start = message.find_first_not_of(" \n");
+  if (start == std::string::npos) return "unknown error";
+  const auto end = message.find('\n', start);
+  return message.substr(start, end == std::string::npos ? end : end - start);
 }
 
 }  // namespace gan

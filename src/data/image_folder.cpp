@@ -38,6 +38,9 @@ std::vector<fs::path> files_under(const fs::path& dir) {
   return files;
 }
 
+// The largest image decoded, in pixels: 300 MB as RGB bytes.
+constexpr int64_t kMaxPixels = 100'000'000;
+
 // One decoded image, before resizing: height x width x channels bytes.
 struct Decoded {
   std::vector<uint8_t> pixels;
@@ -55,12 +58,23 @@ Decoded decode(const fs::path& file, int want_channels) {
     return out;
   }
   int w = 0, h = 0, c = 0;
-  uint8_t* data = stbi_load_from_memory(bytes.data(),
-                                        static_cast<int>(bytes.size()), &w,
-                                        &h, &c, want_channels);
+  // A few bytes of header can declare any size; refuse to allocate for an
+  // image larger than any photo before decoding it.
+  if (stbi_info_from_memory(bytes.data(), static_cast<int>(bytes.size()), &w,
+                            &h, &c) &&
+      static_cast<int64_t>(w) * h > kMaxPixels) {
+    out.error = fmt::format(
+        "{}: {} x {} pixels, more than the {} megapixels gan decodes",
+        file.string(), w, h, kMaxPixels / 1000000);
+    return out;
+  }
+  uint8_t* data = stbi_load_from_memory(
+      bytes.data(), static_cast<int>(bytes.size()), &w, &h, &c, want_channels);
   if (!data) {
+    // stb leaves the reason unset on some failures.
+    const char* reason = stbi_failure_reason();
     out.error = fmt::format("{}: not a decodable image ({})", file.string(),
-                            stbi_failure_reason());
+                            reason ? reason : "unknown reason");
     return out;
   }
   out.width = w;
@@ -76,10 +90,18 @@ Decoded decode(const fs::path& file, int want_channels) {
 torch::Tensor resize_and_crop(const Decoded& image, int64_t size) {
   const double scale =
       static_cast<double>(size) / std::min(image.width, image.height);
-  const int w = std::max<int>(static_cast<int>(size),
-                              static_cast<int>(std::lround(image.width * scale)));
-  const int h = std::max<int>(static_cast<int>(size),
-                              static_cast<int>(std::lround(image.height * scale)));
+  const int w =
+      std::max<int>(static_cast<int>(size),
+                    static_cast<int>(std::lround(image.width * scale)));
+  const int h =
+      std::max<int>(static_cast<int>(size),
+                    static_cast<int>(std::lround(image.height * scale)));
+  if (static_cast<int64_t>(w) * h > kMaxPixels) {
+    // A thin strip would grow to a huge one before its centre is cut.
+    throw Error(
+        fmt::format("{} x {} pixels is too elongated to resize to {} x {}",
+                    image.width, image.height, size, size));
+  }
   auto resized = torch::empty({h, w, image.channels}, torch::kByte);
   if (w == image.width && h == image.height) {
     std::memcpy(resized.data_ptr<uint8_t>(), image.pixels.data(),
@@ -172,9 +194,8 @@ Dataset load_image_folder(const fs::path& dir,
   if (listing.files.empty()) {
     throw Error(fmt::format("{}: no image files found", dir.string()));
   }
-  const int64_t channels = options.channels > 0
-                               ? options.channels
-                               : detect_channels(listing.files);
+  const int64_t channels =
+      options.channels > 0 ? options.channels : detect_channels(listing.files);
   if (channels != 1 && channels != 3) {
     throw Error(fmt::format("data.channels = {}: expected 1 or 3", channels));
   }
@@ -194,15 +215,24 @@ Dataset load_image_folder(const fs::path& dir,
   for (int t = 0; t < threads; ++t) {
     workers.emplace_back([&] {
       for (int64_t i = next++; i < n; i = next++) {
-        const auto image = decode(listing.files[static_cast<size_t>(i)],
-                                  static_cast<int>(channels));
-        if (!image.error.empty()) {
-          errors[static_cast<size_t>(i)] = image.error;
-          continue;
+        auto& error = errors[static_cast<size_t>(i)];
+        // An exception must not leave a worker thread: it would end the
+        // process. Whatever fails is this file's error.
+        try {
+          const auto image = decode(listing.files[static_cast<size_t>(i)],
+                                    static_cast<int>(channels));
+          if (!image.error.empty()) {
+            error = image.error;
+            continue;
+          }
+          const auto square = resize_and_crop(image, size).contiguous();
+          std::memcpy(images[i].data_ptr<uint8_t>(), square.data_ptr<uint8_t>(),
+                      static_cast<size_t>(square.numel()));
+        } catch (const std::exception& e) {
+          error = fmt::format("{}: {}",
+                              listing.files[static_cast<size_t>(i)].string(),
+                              describe(e));
         }
-        const auto square = resize_and_crop(image, size).contiguous();
-        std::memcpy(images[i].data_ptr<uint8_t>(), square.data_ptr<uint8_t>(),
-                    static_cast<size_t>(square.numel()));
       }
     });
   }

@@ -195,9 +195,9 @@ std::unique_ptr<FeatureExtractor> load_classifier_extractor(
   }
   try {
     model->load(weights);
-  } catch (const c10::Error& e) {
+  } catch (const std::exception& e) {
     throw Error(fmt::format("{}: classifier weights do not fit ({})",
-                            path.string(), e.what_without_backtrace()));
+                            path.string(), describe(e)));
   }
   return std::make_unique<ClassifierExtractor>(std::move(model), path.string(),
                                                device);

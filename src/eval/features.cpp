@@ -56,11 +56,10 @@ class TorchScriptExtractor : public FeatureExtractor {
     if (kwarg) kwargs[kwarg] = true;
     try {
       return module_.get_method("forward")(args, kwargs);
-    } catch (const c10::Error& e) {
+    } catch (const std::exception& e) {
       throw Error(fmt::format("{}: the extractor failed on a batch of {} "
                               "({})",
-                              path_, c10::str(images.sizes()),
-                              e.what_without_backtrace()));
+                              path_, c10::str(images.sizes()), describe(e)));
     }
   }
 
@@ -131,11 +130,11 @@ std::unique_ptr<FeatureExtractor> load_torchscript_extractor(
   torch::jit::Module module;
   try {
     module = torch::jit::load(path.string(), device);
-  } catch (const c10::Error& e) {
+  } catch (const std::exception& e) {
     throw Error(fmt::format(
         "{}: not a TorchScript module ({}); hint: save it with "
         "torch.jit.save, or train one with gan classifier train",
-        path.string(), e.what_without_backtrace()));
+        path.string(), describe(e)));
   }
   return std::make_unique<TorchScriptExtractor>(std::move(module),
                                                 path.string(), options, device);

@@ -141,9 +141,11 @@ CheckpointContents read_checkpoint(const std::filesystem::path& path) {
   contents.archive = std::make_unique<torch::serialize::InputArchive>();
   try {
     contents.archive->load_from(tensors.data(), tensors.size());
-  } catch (const c10::Error& e) {
+  } catch (const std::exception& e) {
+    // libtorch throws c10::Error and, from its TorchScript reader,
+    // torch::jit::ErrorReport, which is not one.
     throw Error(fmt::format("{}: cannot read the tensor archive ({})",
-                            path.string(), e.what_without_backtrace()));
+                            path.string(), describe(e)));
   }
   return contents;
 }

@@ -3,6 +3,7 @@
 // that table, so a new field is added in exactly one place.
 #include "gan/train/config.h"
 
+#include <algorithm>
 #include <fstream>
 #include <functional>
 #include <map>
@@ -519,18 +520,81 @@ void check(bool ok, const Config& config, const char* key,
                           format_value(f->get(config)), expected));
 }
 
-}  // namespace
+// Where the first non-ASCII byte of `text` stands outside a string and a
+// comment, or npos. TOML allows such bytes only inside those, and toml++
+// 3.3 (Debian's) reaches __builtin_unreachable() on some non-ASCII code
+// points elsewhere (its is_non_ascii_horizontal_whitespace misses two
+// cases), which is undefined behaviour; so they are refused before it sees
+// them.
+size_t stray_non_ascii(std::string_view text) {
+  enum class In { kCode, kComment, kBasic, kLiteral, kBasics, kLiterals };
+  In in = In::kCode;
+  auto at = [&](size_t i, std::string_view token) {
+    return text.substr(i, token.size()) == token;
+  };
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in == In::kCode) {
+      if (static_cast<unsigned char>(c) >= 0x80) return i;
+      if (c == '#') {
+        in = In::kComment;
+      } else if (at(i, "\"\"\"")) {
+        in = In::kBasics;  // multi-line
+        i += 2;
+      } else if (at(i, "'''")) {
+        in = In::kLiterals;
+        i += 2;
+      } else if (c == '"') {
+        in = In::kBasic;
+      } else if (c == '\'') {
+        in = In::kLiteral;
+      }
+    } else if (in == In::kComment) {
+      if (c == '\n') in = In::kCode;
+    } else if (in == In::kBasic || in == In::kBasics) {
+      const bool multi = in == In::kBasics;
+      if (c == '\\') {
+        ++i;  // an escaped character, maybe a quote
+      } else if (multi ? at(i, "\"\"\"") : c == '"' || c == '\n') {
+        in = In::kCode;
+        if (multi) i += 2;
+      }
+    } else {
+      const bool multi = in == In::kLiterals;
+      if (multi ? at(i, "'''") : c == '\'' || c == '\n') {
+        in = In::kCode;
+        if (multi) i += 2;
+      }
+    }
+  }
+  return std::string_view::npos;
+}
 
-Config parse_config(std::string_view toml_text, const std::string& source,
-                    const Config& base) {
-  toml::table table;
+// toml::parse with gan's errors: "SOURCE:LINE:COL: ...".
+toml::table parse_toml(std::string_view text, const std::string& source) {
+  if (const size_t bad = stray_non_ascii(text); bad != std::string_view::npos) {
+    const auto before = text.substr(0, bad);
+    const auto line = std::count(before.begin(), before.end(), '\n') + 1;
+    const auto column = bad - (before.rfind('\n') + 1) + 1;
+    throw Error(fmt::format(
+        "{}:{}:{}: TOML syntax error: a non-ASCII character outside a string "
+        "or a comment",
+        source, line, column));
+  }
   try {
-    table = toml::parse(toml_text, std::string_view(source));
+    return toml::parse(text, std::string_view(source));
   } catch (const toml::parse_error& e) {
     throw Error(fmt::format("{}:{}:{}: TOML syntax error: {}", source,
                             e.source().begin.line, e.source().begin.column,
                             e.description()));
   }
+}
+
+}  // namespace
+
+Config parse_config(std::string_view toml_text, const std::string& source,
+                    const Config& base) {
+  const toml::table table = parse_toml(toml_text, source);
   Config config = base;
   try {
     apply_table(config, table, "");
@@ -576,10 +640,8 @@ void apply_override(Config& config, std::string_view assignment) {
   }
   toml::table table;
   try {
-    const std::string document = "value = " + text;
-    table =
-        toml::parse(std::string_view(document), std::string_view("override"));
-  } catch (const toml::parse_error&) {
+    table = parse_toml("value = " + text, "override");
+  } catch (const Error&) {
     throw Error(fmt::format("key '{}': cannot read '{}' as {}", key,
                             assignment.substr(eq + 1), kTypeNames[f->type]));
   }

@@ -91,11 +91,11 @@ class Adam : public Optimizer {
   void load(torch::serialize::InputArchive& archive) override {
     try {
       adam_.load(archive);
-    } catch (const c10::Error& e) {
+    } catch (const std::exception& e) {
       throw Error(fmt::format(
           "optimizer state: cannot load Adam state ({}); the checkpoint "
           "does not match this model",
-          e.what_without_backtrace()));
+          describe(e)));
     }
   }
 

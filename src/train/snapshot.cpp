@@ -85,10 +85,10 @@ void load_module(torch::serialize::InputArchive& archive,
   }
   try {
     module.load(group);
-  } catch (const c10::Error& e) {
+  } catch (const std::exception& e) {
     throw Error(fmt::format(
         "{}: '{}' does not fit the model its config describes ({})", source,
-        key, e.what_without_backtrace()));
+        key, describe(e)));
   }
 }
 

@@ -41,8 +41,8 @@ TEST(ImageFolderTest, MixedSizesAreResizedAndCropped) {
   // Files load in sorted path order; a flat image stays flat.
   EXPECT_EQ(data.examples()[0].min().item<uint8_t>(), 10);
   EXPECT_EQ(data.examples()[0].max().item<uint8_t>(), 10);
-  EXPECT_NEAR(data.examples()[1].to(torch::kFloat32).mean().item<float>(),
-              200, 2);
+  EXPECT_NEAR(data.examples()[1].to(torch::kFloat32).mean().item<float>(), 200,
+              2);
 }
 
 TEST(ImageFolderTest, SubfoldersAreClasses) {
@@ -65,9 +65,9 @@ TEST(ImageFolderTest, BrokenFilesAreSkippedWithAWarningNamingThem) {
   testing::write_bytes(dir / "notes.txt", "hello");
   testing::write_bytes(dir / ".hidden", "ignored silently");
   std::vector<std::string> warnings;
-  const auto data = load_image_folder(
-      dir.path(), ImageFolderOptions(),
-      [&](const std::string& w) { warnings.push_back(w); });
+  const auto data =
+      load_image_folder(dir.path(), ImageFolderOptions(),
+                        [&](const std::string& w) { warnings.push_back(w); });
   EXPECT_EQ(data.size(), 1);
   ASSERT_EQ(warnings.size(), 2u);
   EXPECT_NE(warnings[0].find("broken.png"), std::string::npos) << warnings[0];
@@ -96,8 +96,7 @@ TEST(ImageFolderTest, UnequalSizesNeedAnImageSize) {
     load_image_folder(dir.path(), ImageFolderOptions());
     FAIL();
   } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("data.image_size"),
-              std::string::npos);
+    EXPECT_NE(std::string(e.what()).find("data.image_size"), std::string::npos);
   }
 }
 
@@ -115,6 +114,69 @@ TEST(ImageFolderTest, ChannelsCanBeForced) {
   ImageFolderOptions options;
   options.channels = 1;
   EXPECT_EQ(load_image_folder(dir.path(), options).example_shape()[0], 1);
+}
+
+// Found by fuzz/image_fuzzer: a PNG whose compressed data stb rejects
+// without giving a reason once crashed the loader's worker thread.
+TEST(ImageFolderTest, AFailureWithoutAReasonIsStillNamed) {
+  const unsigned char png[] = {
+      0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00,
+      0x0d, 0x49, 0x48, 0x44, 0x52, 0x00, 0x00, 0x00, 0x0a, 0x00, 0x00,
+      0x00, 0x0c, 0x08, 0x00, 0x00, 0x00, 0x00, 0x79, 0xff, 0x8c, 0x83,
+      0xff, 0xff, 0xff, 0xed, 0x49, 0x44, 0x41, 0x54, 0x78, 0x5e, 0x63,
+      0x64, 0x60, 0x84, 0x03, 0x2e, 0x37, 0x8b, 0x85, 0xae, 0x4c, 0x00,
+      0x42, 0x85, 0x01, 0x05, 0xdb, 0x71, 0x70, 0xcd, 0x00, 0x00, 0x00,
+      0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82};
+  TempDir dir;
+  testing::write_bytes(
+      dir / "odd.png",
+      std::string(reinterpret_cast<const char*>(png), sizeof(png)));
+  write_image(dir / "good.png", 8, 8, 1, 7);
+  ImageFolderOptions options;
+  options.image_size = 8;
+  std::vector<std::string> warnings;
+  const auto data =
+      load_image_folder(dir.path(), options,
+                        [&](const std::string& w) { warnings.push_back(w); });
+  EXPECT_EQ(data.size(), 1);
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_NE(warnings[0].find("odd.png: not a decodable image"),
+            std::string::npos)
+      << warnings[0];
+}
+
+// A PNG header alone can declare any size; the loader refuses past 100
+// megapixels before decoding, and images too elongated to resize.
+TEST(ImageFolderTest, HugeAndElongatedImagesAreRefusedByName) {
+  auto png_header = [](uint32_t w, uint32_t h) {
+    std::string bytes = "\x89PNG\r\n\x1a\n";
+    bytes += std::string("\0\0\0\x0dIHDR", 8);
+    for (uint32_t v : {w, h}) {
+      for (int shift = 24; shift >= 0; shift -= 8) bytes += char(v >> shift);
+    }
+    bytes += std::string("\x08\0\0\0\0", 5);  // 8-bit grey
+    bytes += std::string(4, '\0');            // CRC, unchecked
+    return bytes;
+  };
+  TempDir dir;
+  testing::write_bytes(dir / "huge.png", png_header(20000, 20000));
+  write_image(dir / "strip.png", 30000, 1, 1, 9);
+  write_image(dir / "good.png", 8, 8, 1, 7);
+  ImageFolderOptions options;
+  options.image_size = 64;
+  std::vector<std::string> warnings;
+  const auto data =
+      load_image_folder(dir.path(), options,
+                        [&](const std::string& w) { warnings.push_back(w); });
+  EXPECT_EQ(data.size(), 1);
+  ASSERT_EQ(warnings.size(), 2u);
+  EXPECT_NE(warnings[0].find("huge.png: 20000 x 20000 pixels, more than the "
+                             "100 megapixels"),
+            std::string::npos)
+      << warnings[0];
+  EXPECT_NE(warnings[1].find("strip.png: 30000 x 1 pixels is too elongated"),
+            std::string::npos)
+      << warnings[1];
 }
 
 }  // namespace

@@ -63,8 +63,8 @@ TEST(CheckpointTest, TruncationIsReported) {
   TempDir dir;
   write_sample(dir / "a.ckpt");
   auto bytes = testing::read_bytes(dir / "a.ckpt");
-  for (size_t keep : {size_t{10}, size_t{40}, bytes.size() / 2,
-                      bytes.size() - 1}) {
+  for (size_t keep :
+       {size_t{10}, size_t{40}, bytes.size() / 2, bytes.size() - 1}) {
     testing::write_bytes(dir / "cut.ckpt", bytes.substr(0, keep));
     const auto message = error_of(dir / "cut.ckpt");
     EXPECT_TRUE(contains(message, "truncated") || contains(message, "corrupt"))
@@ -83,6 +83,19 @@ TEST(CheckpointTest, AnyFlippedByteIsCaughtByTheChecksum) {
     testing::write_bytes(dir / "bad.ckpt", bad);
     EXPECT_FALSE(error_of(dir / "bad.ckpt").empty()) << "byte " << at;
   }
+}
+
+// Found by fuzz/checkpoint_fuzzer: a tensor archive that libtorch's
+// TorchScript reader rejects with torch::jit::ErrorReport, which is no
+// c10::Error, behind a valid checksum.
+TEST(CheckpointTest, AnArchiveLibtorchRejectsIsAGanError) {
+  const std::filesystem::path path =
+      GAN_SOURCE_DIR "/tests/fixtures/torchscript-error.ckpt";
+  const std::string message = error_of(path);
+  EXPECT_TRUE(contains(message,
+                       "torchscript-error.ckpt: cannot read the "
+                       "tensor archive (Unknown type name"))
+      << message;
 }
 
 }  // namespace

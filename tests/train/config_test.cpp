@@ -188,5 +188,34 @@ TEST(ConfigTest, MissingFileIsNamed) {
   EXPECT_TRUE(contains(message, "/nonexistent/x.toml")) << message;
 }
 
+// Found by fuzz/config_fuzzer: toml++ 3.3 reaches undefined behaviour on
+// some non-ASCII characters outside strings and comments, where TOML allows
+// none; gan refuses them first, by position.
+TEST(ConfigTest, NonAsciiOutsideStringsAndCommentsIsASyntaxError) {
+  try {
+    parse_config("[train]\nepochs = 3 \xc2\xa1\n", "x.toml");
+    FAIL() << "accepted a stray non-ASCII character";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("x.toml:2:12: TOML syntax error: a "
+                                         "non-ASCII character"),
+              std::string::npos)
+        << e.what();
+  }
+  EXPECT_THROW(parse_config("[train]\n\xc3\xa9 = 3\n", "x.toml"), Error);
+  Config config;
+  EXPECT_THROW(apply_override(config, "train.epochs=3\xc2\xa1"), Error);
+
+  // Inside comments and every kind of string they are fine.
+  auto path_of = [](const std::string& text) {
+    return parse_config(text, "x.toml").data.path;
+  };
+  EXPECT_EQ(path_of("# donn\xc3\xa9" "es \"\n[data]\n"
+                    "path = \"a\xc3\xa9 \\\" \xc2\xa1\" # \xc2\xa1\n"),
+            "a\xc3\xa9 \" \xc2\xa1");
+  EXPECT_EQ(path_of("[data]\npath = \'\xc3\xa9\'\n"), "\xc3\xa9");
+  EXPECT_EQ(path_of("[data]\npath = \"\"\"\n\xc3\xa9\"\"\"\n"), "\xc3\xa9");
+  EXPECT_EQ(path_of("[data]\npath = \'\'\'\xc3\xa9\'\'\'\n"), "\xc3\xa9");
+}
+
 }  // namespace
 }  // namespace gan::train
