@@ -56,8 +56,10 @@ for t in "${targets[@]}"; do
   fi
   runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" |
          grep -o '[0-9]*$' || echo '?')
-  cov=$(grep -o 'cov: [0-9]*' "$log" | tail -n 1 | grep -o '[0-9]*' || echo '?')
-  echo "fuzz $t: $result, $runs executions, coverage $cov edges," \
+  # Coverage comes as libFuzzer's features (ft): counters of gan's blocks
+  # and, with the value profile, distinct comparisons.
+  ft=$(grep -o 'ft: [0-9]*' "$log" | tail -n 1 | grep -o '[0-9]*' || echo '?')
+  echo "fuzz $t: $result, $runs executions, $ft features," \
        "corpus $(ls "$corpus" | wc -l) inputs"
 done
 exit $failed
