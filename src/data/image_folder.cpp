@@ -77,6 +77,13 @@ Decoded decode(const fs::path& file, int want_channels) {
                             reason ? reason : "unknown reason");
     return out;
   }
+  if (w <= 0 || h <= 0) {
+    // stb accepts a PNM header that declares no rows.
+    stbi_image_free(data);
+    out.error =
+        fmt::format("{}: an image of {} x {} pixels", file.string(), w, h);
+    return out;
+  }
   out.width = w;
   out.height = h;
   out.channels = want_channels ? want_channels : c;

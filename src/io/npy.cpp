@@ -35,22 +35,20 @@ std::string shape_text(torch::IntArrayRef sizes) {
 
 }  // namespace
 
-void write_npy(const std::filesystem::path& path,
-               const torch::Tensor& tensor) {
+void write_npy(const std::filesystem::path& path, const torch::Tensor& tensor) {
   const DtypeName* dtype = nullptr;
   for (const auto& d : kDtypes) {
     if (d.type == tensor.scalar_type()) dtype = &d;
   }
   if (!dtype) {
-    throw Error(fmt::format("{}: cannot write dtype {} as .npy",
-                            path.string(),
+    throw Error(fmt::format("{}: cannot write dtype {} as .npy", path.string(),
                             c10::toString(tensor.scalar_type())));
   }
   const auto data = tensor.contiguous().cpu();
 
-  std::string header = fmt::format(
-      "{{'descr': '{}', 'fortran_order': False, 'shape': {}, }}",
-      dtype->descr, shape_text(data.sizes()));
+  std::string header =
+      fmt::format("{{'descr': '{}', 'fortran_order': False, 'shape': {}, }}",
+                  dtype->descr, shape_text(data.sizes()));
   // Pad with spaces so magic + version + length + header + '\n' is a
   // multiple of 64 bytes.
   const size_t preamble = kMagicSize + 2 + 2;
@@ -93,8 +91,8 @@ torch::Tensor read_npy(const std::filesystem::path& path) {
                   (size_t{bytes[pos + 3]} << 24);
     pos += 4;
   } else {
-    throw Error(fmt::format("{}: .npy version {} is not supported", source,
-                            major));
+    throw Error(
+        fmt::format("{}: .npy version {} is not supported", source, major));
   }
   if (header_size > bytes.size() - pos) {
     throw Error(fmt::format("{}: truncated .npy header", source));
@@ -113,14 +111,13 @@ torch::Tensor read_npy(const std::filesystem::path& path) {
   }
   const std::string descr = m[1];
   if (!std::regex_search(header, m, order_re)) {
-    throw Error(fmt::format("{}: .npy header has no 'fortran_order'",
-                            source));
+    throw Error(fmt::format("{}: .npy header has no 'fortran_order'", source));
   }
   if (m[1] == "True") {
-    throw Error(fmt::format(
-        "{}: Fortran-ordered arrays are not supported; hint: save "
-        "numpy.ascontiguousarray(a)",
-        source));
+    throw Error(
+        fmt::format("{}: Fortran-ordered arrays are not supported; hint: save "
+                    "numpy.ascontiguousarray(a)",
+                    source));
   }
   if (!std::regex_search(header, m, shape_re)) {
     throw Error(fmt::format("{}: .npy header has no 'shape'", source));
@@ -155,12 +152,13 @@ torch::Tensor read_npy(const std::filesystem::path& path) {
   const uint64_t element = c10::elementSize(dtype->type);
   const uint64_t payload = bytes.size() - pos;
   if (count > payload / element || count * element != payload) {
-    throw Error(fmt::format(
-        "{}: .npy shape {} needs {} bytes of data, the file has {}", source,
-        shape_text(shape), count * element, payload));
+    throw Error(
+        fmt::format("{}: .npy shape {} needs {} bytes of data, the file has {}",
+                    source, shape_text(shape), count * element, payload));
   }
   auto tensor = torch::empty(shape, torch::TensorOptions(dtype->type));
-  std::memcpy(tensor.data_ptr(), bytes.data() + pos, payload);
+  // An empty array has no storage to copy into (a null data pointer).
+  if (payload > 0) std::memcpy(tensor.data_ptr(), bytes.data() + pos, payload);
   return tensor;
 }
 

@@ -179,5 +179,25 @@ TEST(ImageFolderTest, HugeAndElongatedImagesAreRefusedByName) {
       << warnings[1];
 }
 
+// Found by fuzz/image_fuzzer: a PGM header declaring 5 x 0 pixels decoded
+// "successfully", and resizing it tripped an assertion inside stb.
+TEST(ImageFolderTest, AnImageWithoutRowsIsSkippedByName) {
+  const std::string pgm =
+      "P55\xcb\xca\xca\xc2"
+      "55555555555555555555555555555555555555555555555";
+  TempDir dir;
+  testing::write_bytes(dir / "empty.pgm", pgm);
+  write_image(dir / "good.png", 8, 8, 1, 7);
+  ImageFolderOptions options;
+  options.image_size = 8;
+  std::vector<std::string> warnings;
+  const auto data =
+      load_image_folder(dir.path(), options,
+                        [&](const std::string& w) { warnings.push_back(w); });
+  EXPECT_EQ(data.size(), 1);
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_NE(warnings[0].find("empty.pgm"), std::string::npos) << warnings[0];
+}
+
 }  // namespace
 }  // namespace gan::data

@@ -54,12 +54,14 @@ TEST(NpyTest, DataStartsOnA64ByteBoundary) {
 TEST(NpyTest, NumpyReadsWhatGanWrites) {
   if (!numpy_available()) GTEST_SKIP() << "python3-numpy is not installed";
   TempDir dir;
-  auto images = torch::arange(2 * 28 * 28).remainder(256).to(torch::kByte)
+  auto images = torch::arange(2 * 28 * 28)
+                    .remainder(256)
+                    .to(torch::kByte)
                     .reshape({2, 28, 28, 1});
   write_npy(dir / "s.npy", images);
-  const auto out = run_python("import numpy as n; a = n.load('" +
-                              (dir / "s.npy").string() +
-                              "'); print(a.dtype, a.shape, int(a.sum()))");
+  const auto out =
+      run_python("import numpy as n; a = n.load('" + (dir / "s.npy").string() +
+                 "'); print(a.dtype, a.shape, int(a.sum()))");
   EXPECT_EQ(out, "uint8 (2, 28, 28, 1) " +
                      std::to_string(images.sum().item<int64_t>()) + "\n");
 }
@@ -100,6 +102,16 @@ TEST(NpyTest, MalformedFilesAreRejectedByName) {
   complex.replace(complex.find("<f4"), 3, "<c8");
   expect_error(complex, "not supported");
   expect_error(good.substr(0, 12), "truncated");
+}
+
+// Found by fuzz/npy_fuzzer: an array with no elements has no storage, and
+// copying its (empty) data into it was undefined behaviour.
+TEST(NpyTest, EmptyArraysRoundTrip) {
+  TempDir dir;
+  write_npy(dir / "empty.npy", torch::zeros({0, 3}, torch::kFloat32));
+  const auto back = read_npy(dir / "empty.npy");
+  EXPECT_EQ(back.sizes(), (std::vector<int64_t>{0, 3}));
+  EXPECT_EQ(back.scalar_type(), torch::kFloat32);
 }
 
 }  // namespace
