@@ -532,12 +532,21 @@ size_t stray_non_ascii(std::string_view text) {
   auto at = [&](size_t i, std::string_view token) {
     return text.substr(i, token.size()) == token;
   };
+  // A quote opens a string only where TOML lets a string or a quoted key
+  // begin; elsewhere (e.g. "12'") it is part of a bad token, and what
+  // follows is code to toml++ too.
+  char before = '\n';  // the last character of code, spaces and tabs aside
   for (size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
     if (in == In::kCode) {
       if (static_cast<unsigned char>(c) >= 0x80) return i;
+      const bool opens =
+          std::string_view("\n=[{,.").find(before) != std::string_view::npos;
+      if (c != ' ' && c != '\t') before = c;
       if (c == '#') {
         in = In::kComment;
+      } else if (!opens) {
+        continue;
       } else if (at(i, "\"\"\"")) {
         in = In::kBasics;  // multi-line
         i += 2;
@@ -550,19 +559,24 @@ size_t stray_non_ascii(std::string_view text) {
         in = In::kLiteral;
       }
     } else if (in == In::kComment) {
-      if (c == '\n') in = In::kCode;
+      if (c == '\n') {
+        in = In::kCode;
+        before = '\n';
+      }
     } else if (in == In::kBasic || in == In::kBasics) {
       const bool multi = in == In::kBasics;
       if (c == '\\') {
         ++i;  // an escaped character, maybe a quote
       } else if (multi ? at(i, "\"\"\"") : c == '"' || c == '\n') {
         in = In::kCode;
+        before = c;
         if (multi) i += 2;
       }
     } else {
       const bool multi = in == In::kLiterals;
       if (multi ? at(i, "'''") : c == '\'' || c == '\n') {
         in = In::kCode;
+        before = c;
         if (multi) i += 2;
       }
     }

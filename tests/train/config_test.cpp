@@ -202,6 +202,11 @@ TEST(ConfigTest, NonAsciiOutsideStringsAndCommentsIsASyntaxError) {
         << e.what();
   }
   EXPECT_THROW(parse_config("[train]\n\xc3\xa9 = 3\n", "x.toml"), Error);
+  // A quote inside a token opens no string (found by the fuzzer too).
+  EXPECT_THROW(
+      parse_config("[model.mlp]\ng_hidden = [12'\xc2\xa1]\n", "x.toml"), Error);
+  EXPECT_THROW(parse_config("[data]\npath = \"a\"\"\xc2\xa1\"\n", "x.toml"),
+               Error);
   Config config;
   EXPECT_THROW(apply_override(config, "train.epochs=3\xc2\xa1"), Error);
 
@@ -209,10 +214,16 @@ TEST(ConfigTest, NonAsciiOutsideStringsAndCommentsIsASyntaxError) {
   auto path_of = [](const std::string& text) {
     return parse_config(text, "x.toml").data.path;
   };
-  EXPECT_EQ(path_of("# donn\xc3\xa9" "es \"\n[data]\n"
+  EXPECT_EQ(path_of("# donn\xc3\xa9"
+                    "es \"\n[data]\n"
                     "path = \"a\xc3\xa9 \\\" \xc2\xa1\" # \xc2\xa1\n"),
             "a\xc3\xa9 \" \xc2\xa1");
   EXPECT_EQ(path_of("[data]\npath = \'\xc3\xa9\'\n"), "\xc3\xa9");
+  EXPECT_EQ(parse_config("[model.mlp]\ng_hidden = [ 3, 4 ] # \xc3\xa9\n"
+                         "[\"data\"]\n\"path\" = \"\xc3\xa9\"\n",
+                         "x.toml")
+                .data.path,
+            "\xc3\xa9");
   EXPECT_EQ(path_of("[data]\npath = \"\"\"\n\xc3\xa9\"\"\"\n"), "\xc3\xa9");
   EXPECT_EQ(path_of("[data]\npath = \'\'\'\xc3\xa9\'\'\'\n"), "\xc3\xa9");
 }
