@@ -66,11 +66,52 @@ torch::Tensor& grad_of(const torch::Tensor& param) {
   return grad;
 }
 
+// out = bias + a b (or a b when `bias` is undefined), float32, into `out`
+// (resized when it is not a view of the right size). With `bf16`, the
+// operands are rounded to bfloat16 (`b` may already be bfloat16) and the
+// bfloat16 product widened into `out`; the bias is added in float32.
+void product(torch::Tensor out, const torch::Tensor& bias,
+             const torch::Tensor& a, const torch::Tensor& b, bool bf16) {
+  if (!bf16) {
+    if (bias.defined()) {
+      at::addmm_out(out, bias, a, b);
+    } else {
+      at::mm_out(out, a, b);
+    }
+    return;
+  }
+  const auto low = at::mm(a.to(at::kBFloat16), b.to(at::kBFloat16));
+  out.resize_(low.sizes());
+  out.copy_(low);
+  if (bias.defined()) out.add_(bias);
+}
+
 // Weight and bias gradients of y = x W^T + b from dL/dy [N, O] and x [N, I].
 void affine_weight_grads(const Dense& layer, const torch::Tensor& grad_y,
-                         const torch::Tensor& x) {
-  at::mm_out(grad_of(layer->weight), grad_y.t(), x);
+                         const torch::Tensor& x, bool bf16) {
+  product(grad_of(layer->weight), {}, grad_y.t(), x, bf16);
   at::sum_out(grad_of(layer->bias), grad_y, {0});
+}
+
+// bfloat16 copies of the layers' weights, made once per forward pass and
+// used by its backward pass too; empty when products are float32.
+void round_weights(const std::vector<Dense>& layers, bool bf16,
+                   std::vector<torch::Tensor>& out) {
+  out.resize(layers.size());
+  if (!bf16) return;
+  for (size_t k = 0; k < layers.size(); ++k) {
+    if (!out[k].defined()) out[k] = torch::empty({0}, at::kBFloat16);
+    out[k].resize_(layers[k]->weight.sizes());
+    out[k].copy_(layers[k]->weight);
+  }
+}
+
+// Layer k's weight [O, I] as a product's operand: the float32 parameter,
+// or its bfloat16 copy from round_weights().
+const torch::Tensor& operand(const std::vector<Dense>& layers,
+                             const std::vector<torch::Tensor>& rounded,
+                             bool bf16, size_t k) {
+  return bf16 ? rounded[k] : layers[k]->weight;
 }
 
 float* data(torch::Tensor& t) { return t.data_ptr<float>(); }
@@ -103,8 +144,9 @@ bool mlp_passes_apply(const Generator& generator,
 
 // ------------------------------------------------------------------- G --
 
-MlpGeneratorPass::MlpGeneratorPass(MlpGeneratorImpl& generator)
-    : generator_(generator), layers_(generator.layers()) {
+MlpGeneratorPass::MlpGeneratorPass(MlpGeneratorImpl& generator,
+                                   bool bf16_products)
+    : generator_(generator), layers_(generator.layers()), bf16_(bf16_products) {
   const auto options = torch::TensorOptions(torch::kFloat32);
   hidden_.resize(layers_.size() - 1);
   for (auto& h : hidden_) h = torch::empty({0}, options);
@@ -113,19 +155,23 @@ MlpGeneratorPass::MlpGeneratorPass(MlpGeneratorImpl& generator)
   grad_h_ = torch::empty({0}, options);
 }
 
+torch::Tensor MlpGeneratorPass::weight(size_t k) const {
+  return operand(layers_, weights_bf16_, bf16_, k);
+}
+
 torch::Tensor MlpGeneratorPass::forward(const torch::Tensor& z,
-                                        bool for_backward,
-                                        torch::Tensor out) {
+                                        bool for_backward, torch::Tensor out) {
   // The parameters require gradients; the *_out products refuse to record
   // them, and nothing here is for autograd.
   torch::NoGradGuard no_grad;
   const int64_t n = z.size(0);
   torch::Tensor h = z.contiguous();
   z_ = h;
+  round_weights(layers_, bf16_, weights_bf16_);
   for (size_t k = 0; k + 1 < layers_.size(); ++k) {
     const auto& layer = layers_[k];
     hidden_[k].resize_({n, layer->weight.size(0)});
-    at::addmm_out(hidden_[k], layer->bias, h, layer->weight.t());
+    product(hidden_[k], layer->bias, h, weight(k).t(), bf16_);
     hidden_[k].clamp_min_(0);
     h = hidden_[k];
   }
@@ -134,11 +180,16 @@ torch::Tensor MlpGeneratorPass::forward(const torch::Tensor& z,
     output_.resize_({n, last->weight.size(0)});
     out = output_;
   }
-  at::addmm_out(out, last->bias, h, last->weight.t());
+  product(out, last->bias, h, weight(layers_.size() - 1).t(), bf16_);
   switch (generator_.output()) {
-    case OutputActivation::kSigmoid: out.sigmoid_(); break;
-    case OutputActivation::kTanh: out.tanh_(); break;
-    case OutputActivation::kIdentity: break;
+    case OutputActivation::kSigmoid:
+      out.sigmoid_();
+      break;
+    case OutputActivation::kTanh:
+      out.tanh_();
+      break;
+    case OutputActivation::kIdentity:
+      break;
   }
   if (for_backward) output_ = out;
   return out;
@@ -154,25 +205,25 @@ void MlpGeneratorPass::backward(const torch::Tensor& grad_output) {
   float* ga = data(grad_a_);
   switch (generator_.output()) {
     case OutputActivation::kSigmoid:
-      for_each_index(output_.numel(), kGrain, [&](int64_t i) {
-        ga[i] = gy[i] * y[i] * (1.0f - y[i]);
-      });
+      for_each_index(output_.numel(), kGrain,
+                     [&](int64_t i) { ga[i] = gy[i] * y[i] * (1.0f - y[i]); });
       break;
     case OutputActivation::kTanh:
-      for_each_index(output_.numel(), kGrain, [&](int64_t i) {
-        ga[i] = gy[i] * (1.0f - y[i] * y[i]);
-      });
+      for_each_index(output_.numel(), kGrain,
+                     [&](int64_t i) { ga[i] = gy[i] * (1.0f - y[i] * y[i]); });
       break;
-    case OutputActivation::kIdentity: grad_a_.copy_(g); break;
+    case OutputActivation::kIdentity:
+      grad_a_.copy_(g);
+      break;
   }
 
   // Down the layers: weight gradients, then through the ReLU below.
   for (size_t k = layers_.size(); k-- > 0;) {
     const auto& below = k > 0 ? hidden_[k - 1] : z_;
-    affine_weight_grads(layers_[k], grad_a_, below);
+    affine_weight_grads(layers_[k], grad_a_, below, bf16_);
     if (k == 0) break;
     grad_h_.resize_({grad_a_.size(0), layers_[k]->weight.size(1)});
-    at::mm_out(grad_h_, grad_a_, layers_[k]->weight);
+    product(grad_h_, {}, grad_a_, weight(k), bf16_);
     float* gh = data(grad_h_);
     const float* h = data(below);
     for_each_index(grad_h_.numel(), kGrain, [&](int64_t i) {
@@ -184,10 +235,11 @@ void MlpGeneratorPass::backward(const torch::Tensor& grad_output) {
 
 // ------------------------------------------------------------------- D --
 
-MlpDiscriminatorPass::MlpDiscriminatorPass(
-    MlpDiscriminatorImpl& discriminator)
+MlpDiscriminatorPass::MlpDiscriminatorPass(MlpDiscriminatorImpl& discriminator,
+                                           bool bf16_products)
     : discriminator_(discriminator),
       layers_(discriminator.layers()),
+      bf16_(bf16_products),
       keep_(discriminator.keep_probabilities()),
       pieces_(discriminator.pieces()) {
   const auto f32 = torch::TensorOptions(torch::kFloat32);
@@ -203,6 +255,10 @@ MlpDiscriminatorPass::MlpDiscriminatorPass(
   grad_h_ = torch::empty({0}, f32);
   grad_a_ = torch::empty({0}, f32);
   grad_x_ = torch::empty({0}, f32);
+}
+
+torch::Tensor MlpDiscriminatorPass::weight(size_t k) const {
+  return operand(layers_, weights_bf16_, bf16_, k);
 }
 
 torch::Tensor MlpDiscriminatorPass::forward(const torch::Tensor& x,
@@ -229,12 +285,13 @@ torch::Tensor MlpDiscriminatorPass::forward(const torch::Tensor& x,
 
   // Maxout layers: the affine map, then per unit the best piece, dropped
   // or scaled by the next layer's dropout.
+  round_weights(layers_, bf16_, weights_bf16_);
   torch::Tensor h = input_;
   for (size_t l = 0; l + 1 < layers_.size(); ++l) {
     const auto& layer = layers_[l];
     const int64_t units = layer->weight.size(0) / pieces_;
     pre_[l].resize_({n, layer->weight.size(0)});
-    at::addmm_out(pre_[l], layer->bias, h, layer->weight.t());
+    product(pre_[l], layer->bias, h, weight(l).t(), bf16_);
     hidden_[l].resize_({n, units});
     winner_[l].resize_({n, units});
     const DropoutMask mask = mask_for(seed_, l + 1, keep_[l + 1]);
@@ -262,6 +319,7 @@ torch::Tensor MlpDiscriminatorPass::forward(const torch::Tensor& x,
     });
     h = hidden_[l];
   }
+  // The last layer has one output: a matrix-vector product, kept float32.
   const auto& last = layers_.back();
   return at::addmm(last->bias, h, last->weight.t()).view({n});
 }
@@ -274,7 +332,8 @@ torch::Tensor MlpDiscriminatorPass::backward(const torch::Tensor& grad_logits,
   const size_t hidden = layers_.size() - 1;
   const auto& last = layers_.back();
   if (weights) {
-    affine_weight_grads(last, g, hidden > 0 ? hidden_[hidden - 1] : input_);
+    affine_weight_grads(last, g, hidden > 0 ? hidden_[hidden - 1] : input_,
+                        /*bf16=*/false);
   }
   if (hidden == 0 && !input) return {};
   grad_h_.resize_({n, last->weight.size(1)});
@@ -297,10 +356,10 @@ torch::Tensor MlpDiscriminatorPass::backward(const torch::Tensor& grad_logits,
       for (int64_t q = 0; q < pieces; ++q) out[q] = q == w ? value : 0.0f;
     });
     const auto& below = l > 0 ? hidden_[l - 1] : input_;
-    if (weights) affine_weight_grads(layer, grad_a_, below);
+    if (weights) affine_weight_grads(layer, grad_a_, below, bf16_);
     if (l == 0 && !input) return {};
     grad_h_.resize_({n, layer->weight.size(1)});
-    at::mm_out(grad_h_, grad_a_, layer->weight);
+    product(grad_h_, {}, grad_a_, weight(l), bf16_);
   }
 
   // Through the input dropout.

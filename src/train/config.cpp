@@ -302,6 +302,10 @@ const std::vector<Field>& fields() {
           "hand-written training passes for maxout MLPs on the CPU",
           [](Config & c) -> auto& { return c.train.fast_path; }),
       field(
+          "train.precision",
+          "matrix products: float32, or bf16 (MLP fast path only)",
+          [](Config & c) -> auto& { return c.train.precision; }),
+      field(
           "train.threads", "CPU threads; 0: every core",
           [](Config & c) -> auto& { return c.train.threads; }),
       field(
@@ -675,6 +679,8 @@ void validate(const Config& c) {
   check(c.data.channels == 0 || c.data.channels == 1 || c.data.channels == 3, c,
         "data.channels", "0, 1 or 3");
   check(c.data.toy_size >= 1, c, "data.toy_size", "an integer >= 1");
+  check(c.train.precision == "float32" || c.train.precision == "bf16", c,
+        "train.precision", "\"float32\" or \"bf16\"");
   check(c.model.latent_dim >= 1, c, "model.latent_dim", "an integer >= 1");
   check(c.model.dcgan.g_width >= 1, c, "model.dcgan.g_width",
         "an integer >= 1");

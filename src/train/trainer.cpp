@@ -208,14 +208,23 @@ Trainer::Trainer(Config config, data::Dataset train_data, c10::Device device)
 
   // The hand-written passes, where they apply: they need no penalty's
   // double back-propagation.
+  const bool bf16 = config_.train.precision == "bf16";
   if (config_.train.fast_path && config_.loss.gradient_penalty == 0 &&
       config_.loss.r1_penalty == 0 &&
       models::mlp_passes_apply(*generator_, *discriminator_)) {
     g_pass_ = std::make_unique<models::MlpGeneratorPass>(
-        dynamic_cast<models::MlpGeneratorImpl&>(*generator_));
+        dynamic_cast<models::MlpGeneratorImpl&>(*generator_), bf16);
     d_pass_ = std::make_unique<models::MlpDiscriminatorPass>(
-        dynamic_cast<models::MlpDiscriminatorImpl&>(*discriminator_));
+        dynamic_cast<models::MlpDiscriminatorImpl&>(*discriminator_), bf16);
     d_batch_ = torch::empty({0}, torch::kFloat32);
+  } else if (bf16) {
+    // TODO(bf16): autocast would bring bf16 to the autograd path (DCGAN),
+    // but CPU autocast in libtorch 1.13 leaves batch norm and the losses
+    // to the caller; not done yet.
+    throw Error(
+        "train.precision = \"bf16\" needs the MLP fast path: "
+        "train.fast_path = true, an unconditional MLP pair with maxout D, "
+        "no spectral norm or penalty, on the CPU");
   }
 
   // Prepared now, so that a missing extractor or split fails the start.

@@ -55,8 +55,7 @@ std::vector<torch::Tensor> grads(torch::nn::Module& net) {
   return all;
 }
 
-class GeneratorPassTest
-    : public ::testing::TestWithParam<OutputActivation> {};
+class GeneratorPassTest : public ::testing::TestWithParam<OutputActivation> {};
 
 TEST_P(GeneratorPassTest, ForwardAndGradientsMatchAutograd) {
   torch::manual_seed(1);
@@ -105,8 +104,8 @@ TEST(GeneratorPassTest, WritesIntoAGivenBufferAndReusesItsOwn) {
 
   // A second batch of another size through the pass's own buffer.
   const auto z2 = torch::randn({3, 5});
-  EXPECT_TRUE(close(pass.forward(z2, false),
-                    g->forward(z2, {}).reshape({3, 36})));
+  EXPECT_TRUE(
+      close(pass.forward(z2, false), g->forward(z2, {}).reshape({3, 36})));
 }
 
 // D's forward() written out with explicit masks, for autograd.
@@ -132,7 +131,8 @@ TEST(DiscriminatorPassTest, LogitsAndGradientsMatchAutogradOnTheSameMasks) {
   clear_grads(*d);
   const auto got = pass.forward(x.detach(), /*seed=*/42);
   const auto got_dx = pass.backward(upstream, /*weights=*/true,
-                                    /*input=*/true).clone();
+                                    /*input=*/true)
+                          .clone();
   const auto got_grads = grads(*d);
 
   std::vector<torch::Tensor> masks;
@@ -213,10 +213,88 @@ TEST(DiscriminatorPassTest, MasksFollowTheSeedNotTheThreadCount) {
   // Neighbouring elements are not correlated: the kept flags of element i
   // and i + 1 agree as often as independent draws would (0.8^2 + 0.2^2).
   const auto kept = one_thread.ne(0).flatten();
-  const double agree =
-      kept.slice(0, 1).eq(kept.slice(0, 0, -1)).to(torch::kDouble).mean()
-          .item<double>();
+  const double agree = kept.slice(0, 1)
+                           .eq(kept.slice(0, 0, -1))
+                           .to(torch::kDouble)
+                           .mean()
+                           .item<double>();
   EXPECT_NEAR(agree, 0.68, 0.01);
+}
+
+// bfloat16 keeps 8 significant bits: each rounded operand or product is
+// off by at most 2^-9 relative. Outputs must agree with float32 to 1.5e-2
+// of their norm, and differ by more than 1e-5 (else the float32 products
+// ran). Gradients are compared by direction (cosine > 0.98): a rounding
+// can flip a ReLU mask or a maxout winner near a tie, which reroutes a
+// whole gradient entry, so their norm error is larger than the outputs'.
+::testing::AssertionResult bf16_close(const torch::Tensor& got,
+                                      const torch::Tensor& want) {
+  const double error =
+      (got - want).norm().item<double>() / want.norm().item<double>();
+  if (error < 1.5e-2 && error > 1e-5) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << "relative error " << error;
+}
+
+::testing::AssertionResult same_direction(const torch::Tensor& got,
+                                          const torch::Tensor& want) {
+  const double cosine =
+      (got * want).sum().item<double>() /
+      (got.norm().item<double>() * want.norm().item<double>());
+  if (cosine > 0.98) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << "cosine " << cosine;
+}
+
+TEST(Bf16PassesTest, GeneratorStaysCloseToFloat32) {
+  torch::manual_seed(8);
+  auto config = small_config();
+  config.g_hidden = {64, 96};
+  MlpGenerator g(16, kShape, config, OutputActivation::kTanh);
+  const auto z = torch::randn({32, 16});
+  const auto upstream = torch::randn({32, 36});
+
+  MlpGeneratorPass exact(*g);
+  const auto want = exact.forward(z, true).clone();
+  exact.backward(upstream);
+  const auto want_grads = grads(*g);
+
+  MlpGeneratorPass low(*g, /*bf16_products=*/true);
+  const auto got = low.forward(z, true);
+  low.backward(upstream);
+  EXPECT_TRUE(bf16_close(got, want));
+  const auto got_grads = grads(*g);
+  for (size_t i = 0; i < got_grads.size(); ++i) {
+    EXPECT_TRUE(same_direction(got_grads[i], want_grads[i]))
+        << "parameter " << i;
+    EXPECT_EQ(got_grads[i].scalar_type(), torch::kFloat32);
+  }
+  for (const auto& p : g->parameters()) {
+    EXPECT_EQ(p.scalar_type(), torch::kFloat32);
+  }
+}
+
+TEST(Bf16PassesTest, DiscriminatorStaysCloseToFloat32) {
+  torch::manual_seed(9);
+  auto config = small_config();
+  config.d_hidden = {40, 30};
+  MlpDiscriminator d(kShape, config);
+  const auto x = torch::rand({32, 36});
+  const auto upstream = torch::randn({32});
+
+  MlpDiscriminatorPass exact(*d);
+  const auto want = exact.forward(x, 11).clone();
+  const auto want_dx = exact.backward(upstream, true, true).clone();
+  const auto want_grads = grads(*d);
+
+  MlpDiscriminatorPass low(*d, /*bf16_products=*/true);
+  const auto got = low.forward(x, 11);
+  const auto got_dx = low.backward(upstream, true, true);
+  EXPECT_TRUE(bf16_close(got, want));
+  EXPECT_TRUE(same_direction(got_dx, want_dx));
+  const auto got_grads = grads(*d);
+  for (size_t i = 0; i < got_grads.size(); ++i) {
+    EXPECT_TRUE(same_direction(got_grads[i], want_grads[i]))
+        << "parameter " << i;
+  }
 }
 
 TEST(MlpPassesApplyTest, OnlyForUnconditionalMaxoutNetsWithoutSpectralNorm) {

@@ -200,6 +200,24 @@ TEST_F(TrainerTest, FastPathOnlyWhereItApplies) {
   EXPECT_FALSE(Trainer(config_, train_data(), torch::kCPU).uses_fast_path());
 }
 
+TEST_F(TrainerTest, Bf16NeedsTheFastPath) {
+  config_.train.precision = "bf16";
+  Trainer trainer(config_, train_data(), torch::kCPU);
+  EXPECT_TRUE(trainer.uses_fast_path());
+  trainer.step();
+  for (const auto& p : all_parameters(trainer)) {
+    EXPECT_EQ(p.scalar_type(), torch::kFloat32);
+    EXPECT_TRUE(torch::isfinite(p).all().item<bool>());
+  }
+  config_.model.spectral_norm = true;
+  try {
+    Trainer(config_, train_data(), torch::kCPU);
+    FAIL() << "bf16 without the fast path was accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("fast path"), std::string::npos);
+  }
+}
+
 TEST_F(TrainerTest, StepsCountEpochsAndApplyTheSchedules) {
   config_.train.d_steps = 2;
   Trainer trainer(config_, train_data(), torch::kCPU);

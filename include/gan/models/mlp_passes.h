@@ -12,6 +12,12 @@
 // the thread count. The math is the modules' own; tests compare values and
 // gradients with autograd on the same masks.
 //
+// With `bf16_products`, every matrix product takes bfloat16 operands
+// (oneDNN's kernels, which accumulate in float32) and its result is
+// widened back to float32: weights, their gradients and every element-wise
+// stage stay float32 ("master weights"). That is about 8 bits of mantissa
+// in each product's inputs and output; tests bound the effect.
+//
 // Shapes: N batch, Z latent size, I = prod(S) one flattened sample.
 #pragma once
 
@@ -37,7 +43,8 @@ bool mlp_passes_apply(const Generator& generator,
 class MlpGeneratorPass {
  public:
   // Keeps a reference to `generator`, which must outlive the pass.
-  explicit MlpGeneratorPass(MlpGeneratorImpl& generator);
+  explicit MlpGeneratorPass(MlpGeneratorImpl& generator,
+                            bool bf16_products = false);
 
   // G(z) for z float [N, Z], flattened to [N, I], written into `out` when
   // it is given (a contiguous [N, I] tensor), else into a buffer of the
@@ -52,6 +59,10 @@ class MlpGeneratorPass {
  private:
   MlpGeneratorImpl& generator_;
   std::vector<Dense> layers_;
+  bool bf16_;
+  std::vector<torch::Tensor> weights_bf16_;  // of the last forward()
+  // Layer k's weight [O, I] as a product's operand.
+  torch::Tensor weight(size_t k) const;
   torch::Tensor z_;
   std::vector<torch::Tensor> hidden_;  // post-ReLU activations
   torch::Tensor output_;               // G(z), [N, I]
@@ -60,7 +71,8 @@ class MlpGeneratorPass {
 
 class MlpDiscriminatorPass {
  public:
-  explicit MlpDiscriminatorPass(MlpDiscriminatorImpl& discriminator);
+  explicit MlpDiscriminatorPass(MlpDiscriminatorImpl& discriminator,
+                                bool bf16_products = false);
 
   // Logits float [N] of x float [N, I] (contiguous) in training mode, with
   // dropout masks drawn from `seed`. Keeps what backward() needs.
@@ -80,6 +92,9 @@ class MlpDiscriminatorPass {
  private:
   MlpDiscriminatorImpl& discriminator_;
   std::vector<Dense> layers_;
+  bool bf16_;
+  std::vector<torch::Tensor> weights_bf16_;  // of the last forward()
+  torch::Tensor weight(size_t k) const;      // as in MlpGeneratorPass
   std::vector<double> keep_;
   int64_t pieces_;
   uint64_t seed_ = 0;

@@ -35,9 +35,12 @@ struct TrainConfig {
   double ema_decay = 0.0;
   // Train the MLP nets with maxout D on the CPU through hand-written
   // passes (models/mlp_passes.h) instead of autograd, when they apply (no
-  // classes, no spectral norm, no gradient penalty): the same math, about
-  // TODO measured faster. false: autograd for every net.
+  // classes, no spectral norm, no gradient penalty): the same math, faster
+  // (docs/performance.md). false: autograd for every net.
   bool fast_path = true;
+  // Matrix products in "float32", or in "bf16" (bfloat16 operands, float32
+  // weights and accumulation; needs the fast path, docs/performance.md).
+  std::string precision = "float32";
   // CPU threads for libtorch and BLAS; 0: every core.
   int64_t threads = 0;
   // "cpu", "cuda" or "cuda:N".
