@@ -132,6 +132,10 @@ void train_worker(const TrainOptions& o,
       resume_from =
           run->newest_good_checkpoint([](const std::string& w) { warn(w); });
     }
+    // TODO(distributed): the other ranks open rank 0's checkpoint by its
+    // path, so a job on several machines resumes only from a folder all of
+    // them see (a shared file system); sending the file's bytes instead
+    // would lift that.
     if (communicator) {
       resume_from = communicator->share("resume_from", resume_from.string());
     }

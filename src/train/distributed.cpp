@@ -306,6 +306,25 @@ std::string Communicator::share(const std::string& key,
   }
 }
 
+void Communicator::wait_for_rank_zero(const std::string& key,
+                                      std::chrono::milliseconds timeout) {
+  const std::string full_key = "gan/" + key;
+  try {
+    if (options_.rank == 0) {
+      impl_->store->set(full_key, std::vector<uint8_t>{1});
+    } else {
+      impl_->store->wait({full_key}, timeout);
+    }
+  } catch (const std::exception& e) {
+    throw Error(fmt::format(
+        "rank {}: waiting for rank 0 to reach '{}' failed: rank 0 stopped or "
+        "took longer than {} s ({})",
+        options_.rank, key,
+        std::chrono::duration_cast<std::chrono::seconds>(timeout).count(),
+        first_line(e)));
+  }
+}
+
 uint64_t rank_seed(uint64_t seed, int rank) {
   if (rank == 0) return seed;
   return mix(seed ^ mix(static_cast<uint64_t>(rank)));

@@ -36,6 +36,11 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// How long the other ranks of a job wait for rank 0's evaluation, sample
+// grid and checkpoint at the end of an epoch (their exchanges' timeout is
+// far shorter).
+constexpr std::chrono::hours kRankZeroEpochEndTimeout{1};
+
 // Salt for the fixed grid noise, so it is drawn from its own stream and
 // never shifts the training stream.
 constexpr uint64_t kFixedNoiseSalt = 0x6772696400000000ull;  // "grid"
@@ -523,6 +528,10 @@ uint64_t Trainer::rank_stream_seed(int64_t phase) const {
 
 void Trainer::average_gradients(torch::nn::Module& module, const char* name) {
   if (world_size_ == 1) return;
+  // TODO(distributed): the buckets go out once backward has finished; they
+  // overlap each other, not the backward pass. Overlapping would need
+  // autograd hooks per parameter, and points of their own in the fast
+  // path's hand-written backward.
   // A parameter without a gradient has none on every rank (the graphs are
   // the same), so skipping it keeps the ranks in step.
   std::vector<torch::Tensor> grads;
@@ -672,6 +681,12 @@ void Trainer::fit(io::RunDir* run, TrainObserver* observer) {
         checkpoint_run(*run, observer);
         saved_at = step_;
       }
+    }
+    // Rank 0 alone evaluates and writes; the others wait for it here,
+    // where the exchanges' short timeout does not apply.
+    if (world_size_ > 1 && epoch_end) {
+      communicator_->wait_for_rank_zero(fmt::format("epoch-end-{}", step_),
+                                        kRankZeroEpochEndTimeout);
     }
   }
 

@@ -73,6 +73,13 @@ class Communicator {
   // store, for strings such as a checkpoint's path. Throws as broadcast.
   std::string share(const std::string& key, const std::string& value);
 
+  // Rank 0 marks `key` as reached; the other ranks wait until it has, for
+  // up to `timeout` (which may be longer than options.timeout: rank 0 may
+  // be evaluating or writing). Throws gan::Error when rank 0 has died or
+  // the time has passed.
+  void wait_for_rank_zero(const std::string& key,
+                          std::chrono::milliseconds timeout);
+
   // Bytes of the tensors this process has averaged, and broadcast, so
   // far: what each exchange carries, not the wire traffic (a ring
   // all-reduce sends about twice as much; see docs/distributed.md).

@@ -91,7 +91,12 @@ class Trainer {
   // this rank takes its N-th of every minibatch (an error unless N divides
   // it), gradients are averaged over the ranks before every optimiser
   // step, and fit() starts from rank 0's weights. train.threads is the
-  // machine's total, split among its local workers. CPU only.
+  // machine's total, split among its local workers. CPU only. Batch norm
+  // normalises each worker's share on its own; rank 0's running statistics
+  // are the ones saved.
+  // TODO(distributed): synchronised batch norm (batch statistics
+  // all-reduced in the forward pass), for per-worker batches too small to
+  // normalise alone; not built yet.
   Trainer(Config config, data::Dataset train_data, c10::Device device,
           std::shared_ptr<Communicator> communicator = nullptr);
   ~Trainer();
