@@ -17,8 +17,10 @@
 #include "gan/data/load.h"
 #include "gan/io/run_dir.h"
 #include "gan/train/config.h"
+#include "gan/train/distributed.h"
 #include "gan/train/snapshot.h"
 #include "gan/train/trainer.h"
+#include "launch.h"
 #include "progress.h"
 
 namespace gan::cli {
@@ -33,7 +35,15 @@ struct TrainOptions {
   std::optional<std::string> device;
   bool quiet = false;
   bool help_config = false;
+  // Distributed training (docs/distributed.md).
+  int nproc = 1;
+  int master_port = 0;
+  double dist_timeout = 60;
 };
+
+// A worker that fails stops its peers within the timeout; the launcher
+// gives them this long to end on SIGTERM before it kills them.
+constexpr std::chrono::seconds kWorkerGrace{10};
 
 // SIGINT/SIGTERM ask the trainer to stop at the next step boundary, where
 // it checkpoints; a second SIGINT ends the process at once.
@@ -87,19 +97,48 @@ void print_config_keys() {
   }
 }
 
-void run_train(const TrainOptions& o) {
-  if (o.help_config) {
-    print_config_keys();
-    return;
+// This process's place in a distributed job (from torchrun's variables,
+// or those --nproc sets), joined; null when it trains alone.
+std::shared_ptr<train::Communicator> join_job(const TrainOptions& o) {
+  auto options = train::distributed_options_from_env();
+  if (!options) return nullptr;
+  if (o.nproc > 1) {
+    throw Error(
+        "--nproc with RANK set: the launcher (torchrun) already started the "
+        "workers; drop --nproc");
   }
-  // A resumed run is locked first, then continues from its newest
-  // checkpoint that passes its checks (broken ones are moved aside).
+  follow_launcher();
+  if (!(o.dist_timeout > 0)) {
+    throw Error(
+        fmt::format("--dist-timeout {}: expected seconds > 0", o.dist_timeout));
+  }
+  options->timeout =
+      std::chrono::milliseconds(static_cast<int64_t>(o.dist_timeout * 1000));
+  if (options->world_size == 1) return nullptr;
+  return std::make_shared<train::Communicator>(*options);
+}
+
+void train_worker(const TrainOptions& o,
+                  const std::shared_ptr<train::Communicator>& communicator) {
+  // Only rank 0 touches the run folder: it locks a resumed run and picks
+  // its newest checkpoint that passes its checks (broken ones are moved
+  // aside); the others read the one it names.
+  const bool writer = !communicator || communicator->rank() == 0;
   std::optional<io::RunDir> run;
   std::filesystem::path resume_from;
   if (!o.resume.empty()) {
-    run = io::RunDir::open(o.resume);
-    resume_from =
-        run->newest_good_checkpoint([](const std::string& w) { warn(w); });
+    if (writer) {
+      run = io::RunDir::open(o.resume);
+      resume_from =
+          run->newest_good_checkpoint([](const std::string& w) { warn(w); });
+    }
+    // TODO(distributed): the other ranks open rank 0's checkpoint by its
+    // path, so a job on several machines resumes only from a folder all of
+    // them see (a shared file system); sending the file's bytes instead
+    // would lift that.
+    if (communicator) {
+      resume_from = communicator->share("resume_from", resume_from.string());
+    }
   }
   const auto config = build_config(o, resume_from);
   const auto device = set_up_process(static_cast<int>(config.train.threads),
@@ -109,10 +148,10 @@ void run_train(const TrainOptions& o) {
   // made, so a failed start leaves nothing behind.
   auto train_data = data::load_dataset(config.data, data::Split::kTrain,
                                        [](const std::string& w) { warn(w); });
-  train::Trainer trainer(config, std::move(train_data), device);
-  if (run) {
+  train::Trainer trainer(config, std::move(train_data), device, communicator);
+  if (!resume_from.empty()) {
     trainer.load_checkpoint(resume_from);
-  } else {
+  } else if (writer) {
     run = io::RunDir::create(
         !o.out.empty() ? o.out
                        : fmt::format("runs/{:%Y%m%d-%H%M%S}",
@@ -120,17 +159,19 @@ void run_train(const TrainOptions& o) {
   }
 
   ConsoleObserver console(trainer.steps_per_epoch(), config.train.epochs,
-                          o.quiet);
+                          o.quiet || !writer);
   g_trainer = &trainer;
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
   const auto start = std::chrono::steady_clock::now();
   const int64_t first_step = trainer.steps_done();
-  trainer.fit(&*run, &console);
+  const int64_t first_bytes = communicator ? communicator->bytes_averaged() : 0;
+  trainer.fit(writer ? &*run : nullptr, writer ? &console : nullptr);
   g_trainer = nullptr;
   std::signal(SIGINT, SIG_DFL);
   std::signal(SIGTERM, SIG_DFL);
   console.clear_bar();
+  if (!writer) return;
 
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
@@ -148,6 +189,33 @@ void run_train(const TrainOptions& o) {
              steps, format_duration(seconds),
              seconds > 0 ? images / seconds : 0.0, run->root().string());
   fmt::print("latest checkpoint: {}\n", run->latest_checkpoint().string());
+  if (communicator && steps > 0) {
+    const double bytes =
+        static_cast<double>(communicator->bytes_averaged() - first_bytes) /
+        static_cast<double>(steps);
+    fmt::print("{} workers; each all-reduced {:.3f} MB per step\n",
+               communicator->world_size(), bytes / 1e6);
+  }
+}
+
+void run_train(const TrainOptions& o) {
+  if (o.help_config) {
+    print_config_keys();
+    return;
+  }
+  if (o.nproc > 1 && std::getenv("RANK") == nullptr) {
+    run_local_workers(o.nproc, o.master_port, kWorkerGrace);
+    return;
+  }
+  const auto communicator = join_job(o);
+  try {
+    train_worker(o, communicator);
+  } catch (const Error& e) {
+    // Every worker reports; its rank says which.
+    const std::string message = e.what();
+    if (!communicator || message.rfind("rank ", 0) == 0) throw;
+    throw Error(fmt::format("rank {}: {}", communicator->rank(), message));
+  }
 }
 
 }  // namespace
@@ -184,6 +252,18 @@ void add_train_command(CLI::App& app) {
                   "= --set train.max_steps=N");
   cmd->add_option("--device", options->device, "= --set train.device=D");
   cmd->add_flag("--quiet", options->quiet, "no progress bar or log lines");
+  cmd->add_option("--nproc", options->nproc,
+                  "train with N worker processes on this machine (data "
+                  "parallel over Gloo; train.batch_size is the global batch, "
+                  "train.threads the machine's; see docs/distributed.md)")
+      ->check(CLI::Range(1, 1024));
+  cmd->add_option("--master-port", options->master_port,
+                  "with --nproc: the port of rank 0's store (default 0: any "
+                  "free port)")
+      ->check(CLI::Range(0, 65535));
+  cmd->add_option("--dist-timeout", options->dist_timeout,
+                  "seconds a worker waits for the others (joining, and every "
+                  "exchange) before it stops with an error (default 60)");
   cmd->add_flag("--help-config", options->help_config,
                 "list every config key with its default and exit");
   cmd->callback([options] { run_train(*options); });

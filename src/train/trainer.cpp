@@ -26,6 +26,7 @@
 #include "gan/models/mlp.h"
 #include "gan/models/mlp_passes.h"
 #include "gan/models/prior.h"
+#include "gan/train/distributed.h"
 #include "gan/train/figures.h"
 #include "gan/train/schedule.h"
 #include "gan/train/snapshot.h"
@@ -34,6 +35,11 @@ namespace gan::train {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// How long the other ranks of a job wait for rank 0's evaluation, sample
+// grid and checkpoint at the end of an epoch (their exchanges' timeout is
+// far shorter).
+constexpr std::chrono::hours kRankZeroEpochEndTimeout{1};
 
 // Salt for the fixed grid noise, so it is drawn from its own stream and
 // never shifts the training stream.
@@ -70,6 +76,51 @@ void set_generator_state(c10::Device device, const torch::Tensor& state) {
   auto generator = device_generator(device);
   std::lock_guard<std::mutex> lock(generator.mutex());
   generator.set_state(state);
+}
+
+// While alive, libtorch's default CPU generator draws from this rank's own
+// stream, seeded for one phase of one step; then it goes back to the
+// shared stream exactly where it was. In a distributed job the shared
+// stream (latents, classes) stays in step on every rank, and so matches a
+// single process's, while dropout masks and penalty mixes differ per rank
+// and still follow the run's seed. Inactive alone, where everything comes
+// from the one default stream as before.
+class RankStream {
+ public:
+  RankStream(bool active, uint64_t seed) {
+    if (!active) return;
+    auto generator = at::detail::getDefaultCPUGenerator();
+    std::lock_guard<std::mutex> lock(generator.mutex());
+    shared_state_ = generator.get_state();
+    generator.set_current_seed(seed);
+  }
+  ~RankStream() {
+    if (!shared_state_.defined()) return;
+    auto generator = at::detail::getDefaultCPUGenerator();
+    std::lock_guard<std::mutex> lock(generator.mutex());
+    generator.set_state(shared_state_);
+  }
+  RankStream(const RankStream&) = delete;
+  RankStream& operator=(const RankStream&) = delete;
+
+ private:
+  torch::Tensor shared_state_;
+};
+
+// SplitMix64's finaliser, for per-phase seeds.
+uint64_t mix64(uint64_t x) {
+  x += 0x9e3779b97f4a7c15ull;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+  return x ^ (x >> 31);
+}
+
+// The CPU threads of one worker: train.threads (0: every core) is the
+// machine's total, shared by the workers on it.
+int worker_threads(int64_t configured, int local_workers) {
+  const int total =
+      configured > 0 ? static_cast<int>(configured) : available_cores();
+  return std::max(1, total / std::max(1, local_workers));
 }
 
 // Running sums of step statistics between two log lines.
@@ -148,14 +199,36 @@ std::string metrics_record(const StepStats& s) {
 
 }  // namespace
 
-Trainer::Trainer(Config config, data::Dataset train_data, c10::Device device)
+Trainer::Trainer(Config config, data::Dataset train_data, c10::Device device,
+                 std::shared_ptr<Communicator> communicator)
     : config_(std::move(config)),
       data_(std::move(train_data)),
       device_(device),
       sampler_(data_.size(), config_.train.batch_size,
-               static_cast<uint64_t>(config_.train.seed)) {
+               static_cast<uint64_t>(config_.train.seed)),
+      communicator_(std::move(communicator)) {
   validate(config_);
-  configure_threads(static_cast<int>(config_.train.threads));
+  if (communicator_) {
+    rank_ = communicator_->rank();
+    world_size_ = communicator_->world_size();
+  }
+  if (config_.train.batch_size % world_size_ != 0) {
+    throw Error(fmt::format(
+        "train.batch_size = {} does not split over {} workers; expected a "
+        "multiple of {} (it is the global batch: each worker takes "
+        "batch_size / workers)",
+        config_.train.batch_size, world_size_, world_size_));
+  }
+  if (world_size_ > 1 && !device_.is_cpu()) {
+    // TODO(distributed): Gloo can all-reduce CUDA tensors through host
+    // copies; untested here, so refused.
+    throw Error(fmt::format(
+        "train.device = {}: distributed training runs on the CPU only",
+        config_.train.device));
+  }
+  configure_threads(worker_threads(
+      config_.train.threads,
+      communicator_ ? communicator_->options().local_world_size : 1));
   steps_per_epoch_ = sampler_.batches_per_epoch() / config_.train.d_steps;
   if (steps_per_epoch_ < 1) {
     throw Error(fmt::format(
@@ -228,7 +301,8 @@ Trainer::Trainer(Config config, data::Dataset train_data, c10::Device device)
   }
 
   // Prepared now, so that a missing extractor or split fails the start.
-  if (config_.eval.every_epochs > 0) {
+  // Only rank 0 evaluates: it alone writes the results.
+  if (config_.eval.every_epochs > 0 && rank_ == 0) {
     evaluator_ = std::make_unique<PeriodicEvaluator>(config_, device_);
   }
 }
@@ -292,33 +366,33 @@ std::array<torch::Tensor, 3> Trainer::fast_discriminator_step(
   const int64_t width = real.numel() / n;
   d_batch_.resize_({2 * n, width});
   d_batch_.slice(0, 0, n).copy_(real.reshape({n, width}));
-  const auto z = models::sample_prior(config_.model.prior, n,
-                                      config_.model.latent_dim, device_);
+  const auto z = draw_latents(n * world_size_);
   g_pass_->forward(z, /*for_backward=*/false, d_batch_.slice(0, n, 2 * n));
 
-  const auto logits = d_pass_->forward(d_batch_, draw_seed());
+  const auto logits = d_pass_->forward(d_batch_, rank_seed(draw_seed(), rank_));
   const auto& kind = config_.loss.kind;
   const auto [loss, grad] = loss_and_grad(logits, [&](const torch::Tensor& l) {
     return losses::discriminator_loss(kind, l.slice(0, 0, n),
                                       l.slice(0, n, 2 * n));
   });
   d_pass_->backward(grad, /*weights=*/true, /*input=*/false);
+  average_gradients(*discriminator_, "D");
   d_optimizer_->step();
   return {loss, losses::mean_output(kind, logits.slice(0, 0, n)),
           losses::mean_output(kind, logits.slice(0, n, 2 * n))};
 }
 
 torch::Tensor Trainer::fast_generator_step(int64_t n) {
-  const auto z = models::sample_prior(config_.model.prior, n,
-                                      config_.model.latent_dim, device_);
+  const auto z = draw_latents(n);
   const auto fake = g_pass_->forward(z, /*for_backward=*/true);
-  const auto logits = d_pass_->forward(fake, draw_seed());
+  const auto logits = d_pass_->forward(fake, rank_seed(draw_seed(), rank_));
   const auto [loss, grad] = loss_and_grad(logits, [&](const torch::Tensor& l) {
     return losses::generator_loss(config_.loss.kind, l);
   });
   // D's weights are fixed here: only dL/dx flows back, into G.
   g_pass_->backward(d_pass_->backward(grad, /*weights=*/false,
                                       /*input=*/true));
+  average_gradients(*generator_, "G");
   g_optimizer_->step();
   update_ema();
   return loss;
@@ -351,9 +425,9 @@ std::array<torch::Tensor, 3> Trainer::discriminator_step(
   if (d_pass_) return fast_discriminator_step(real);
   // Fakes are made without a graph: this step updates D only.
   const int64_t n = real.size(0);
-  const auto z = models::sample_prior(config_.model.prior, n,
-                                      config_.model.latent_dim, device_);
-  const auto fake_labels = random_labels(n);
+  const auto z = draw_latents(n * world_size_);
+  const auto fake_labels = draw_labels(n * world_size_);
+  RankStream own_draws(world_size_ > 1, rank_stream_seed(phase_++));
   torch::Tensor fake;
   {
     torch::NoGradGuard no_grad;
@@ -377,6 +451,7 @@ std::array<torch::Tensor, 3> Trainer::discriminator_step(
   }
   d_optimizer_->zero_grad();
   loss.backward();
+  average_gradients(*discriminator_, "D");
   d_optimizer_->step();
 
   return {loss.detach(), losses::mean_output(kind, real_logits),
@@ -385,11 +460,11 @@ std::array<torch::Tensor, 3> Trainer::discriminator_step(
 
 torch::Tensor Trainer::generator_step(int64_t n) {
   if (g_pass_) return fast_generator_step(n);
-  const auto z = models::sample_prior(config_.model.prior, n,
-                                      config_.model.latent_dim, device_);
-  const auto labels = random_labels(n);
+  const auto z = draw_latents(n);
+  const auto labels = draw_labels(n);
   torch::Tensor loss;
   {
+    RankStream own_draws(world_size_ > 1, rank_stream_seed(phase_++));
     FrozenParameters frozen(*discriminator_);
     const auto logits =
         discriminator_->forward(generator_->forward(z, labels), labels);
@@ -397,6 +472,7 @@ torch::Tensor Trainer::generator_step(int64_t n) {
     g_optimizer_->zero_grad();
     loss.backward();
   }
+  average_gradients(*generator_, "G");
   g_optimizer_->step();
   update_ema();
   return loss.detach();
@@ -407,11 +483,13 @@ StepStats Trainer::step() {
   const int64_t k = config_.train.d_steps;
   const int64_t epoch = step_ / steps_per_epoch_;
   const int64_t first_batch = (step_ % steps_per_epoch_) * k;
+  phase_ = 0;
 
-  // k discriminator updates, each on the next real minibatch.
+  // k discriminator updates, each on the next real minibatch (this rank's
+  // share of it).
   StepStats stats;
   for (int64_t i = 0; i < k; ++i) {
-    const auto indices = sampler_.batch(epoch, first_batch + i);
+    const auto indices = local_slice(sampler_.batch(epoch, first_batch + i));
     const auto labels = generator_->num_classes() > 0
                             ? data_.batch_labels(indices, device_)
                             : torch::Tensor();
@@ -430,8 +508,78 @@ StepStats Trainer::step() {
   stats.epoch = epoch;
   stats.lr = learning_rate_at(config_.optim, step_ - 1);
   stats.momentum = momentum_at(config_.optim, epoch);
+  reduce_stats(stats);
   check_losses(stats);
   return stats;
+}
+
+torch::Tensor Trainer::local_slice(const torch::Tensor& global) const {
+  if (world_size_ == 1 || !global.defined()) return global;
+  const int64_t n = global.size(0) / world_size_;
+  return global.slice(0, rank_ * n, (rank_ + 1) * n);
+}
+
+torch::Tensor Trainer::draw_latents(int64_t n_global) {
+  return local_slice(models::sample_prior(config_.model.prior, n_global,
+                                          config_.model.latent_dim, device_));
+}
+
+torch::Tensor Trainer::draw_labels(int64_t n_global) {
+  return local_slice(random_labels(n_global));
+}
+
+uint64_t Trainer::rank_stream_seed(int64_t phase) const {
+  const auto seed = static_cast<uint64_t>(config_.train.seed);
+  return mix64(
+      rank_seed(seed, rank_) ^
+      mix64(static_cast<uint64_t>(step_) * 64 + static_cast<uint64_t>(phase)));
+}
+
+void Trainer::average_gradients(torch::nn::Module& module, const char* name) {
+  if (world_size_ == 1) return;
+  // TODO(distributed): the buckets go out once backward has finished; they
+  // overlap each other, not the backward pass. Overlapping would need
+  // autograd hooks per parameter, and points of their own in the fast
+  // path's hand-written backward.
+  // A parameter without a gradient has none on every rank (the graphs are
+  // the same), so skipping it keeps the ranks in step.
+  std::vector<torch::Tensor> grads;
+  for (const auto& p : module.parameters()) {
+    if (p.grad().defined()) grads.push_back(p.grad());
+  }
+  communicator_->average(
+      grads, fmt::format("{}'s gradients at step {}", name, step_ + 1));
+}
+
+void Trainer::reduce_stats(StepStats& stats) {
+  if (world_size_ == 1) return;
+  // Means of the losses and outputs, and the largest stop request: every
+  // rank stops after the same step, and a NaN on one stops all.
+  auto values = torch::tensor(
+      {stats.loss_d, stats.loss_g, stats.d_real, stats.d_fake,
+       stop_requested_.load() ? static_cast<double>(world_size_) : 0.0},
+      torch::kFloat64);
+  communicator_->average({values},
+                         fmt::format("the statistics of step {}", step_));
+  const auto v = values.accessor<double, 1>();
+  stats.loss_d = v[0];
+  stats.loss_g = v[1];
+  stats.d_real = v[2];
+  stats.d_fake = v[3];
+  stop_agreed_ = v[4] > 0;
+}
+
+void Trainer::synchronize_weights() {
+  if (world_size_ == 1) return;
+  std::vector<torch::Tensor> tensors;
+  for (auto* net : {static_cast<torch::nn::Module*>(generator_.get()),
+                    static_cast<torch::nn::Module*>(discriminator_.get()),
+                    static_cast<torch::nn::Module*>(ema_.get())}) {
+    if (net == nullptr) continue;
+    for (const auto& p : net->parameters()) tensors.push_back(p);
+    for (const auto& b : net->buffers()) tensors.push_back(b);
+  }
+  communicator_->broadcast(tensors, "the weights of rank 0");
 }
 
 void Trainer::check_weights_finite() {
@@ -475,6 +623,7 @@ void Trainer::run_evaluation(io::MetricsLog* metrics, TrainObserver* observer) {
 }
 
 void Trainer::fit(io::RunDir* run, TrainObserver* observer) {
+  synchronize_weights();
   const int64_t total = total_steps();
   std::unique_ptr<io::MetricsLog> metrics;
   if (run) {
@@ -495,7 +644,13 @@ void Trainer::fit(io::RunDir* run, TrainObserver* observer) {
   Window window;
   double rate = 0;
   stop_requested_.store(false);
-  while (step_ < total && !stop_requested_.load()) {
+  stop_agreed_ = false;
+  // Alone, a stop request ends the loop at once; in a job, only once the
+  // ranks have agreed on it (in step()), so that all stop after one step.
+  const auto stopping = [&] {
+    return world_size_ > 1 ? stop_agreed_ : stop_requested_.load();
+  };
+  while (step_ < total && !stopping()) {
     const StepStats stats = step();
     window.add(stats, images_per_step);
     rate = window.rate() > 0 ? window.rate() : rate;
@@ -535,6 +690,12 @@ void Trainer::fit(io::RunDir* run, TrainObserver* observer) {
         checkpoint_run(*run, observer);
         saved_at = step_;
       }
+    }
+    // Rank 0 alone evaluates and writes; the others wait for it here,
+    // where the exchanges' short timeout does not apply.
+    if (world_size_ > 1 && epoch_end) {
+      communicator_->wait_for_rank_zero(fmt::format("epoch-end-{}", step_),
+                                        kRankZeroEpochEndTimeout);
     }
   }
 

@@ -37,6 +37,8 @@ class MlpGeneratorPass;
 
 namespace gan::train {
 
+class Communicator;
+
 // Means over the steps since the last log line.
 struct StepStats {
   int64_t step = 0;   // steps completed
@@ -83,19 +85,36 @@ class Trainer {
   // initialised from the data as the config asks; sets libtorch's thread
   // count to config.train.threads. Throws gan::Error for a config that does
   // not fit the data (e.g. a batch larger than the dataset).
-  Trainer(Config config, data::Dataset train_data, c10::Device device);
+  //
+  // With a communicator of N > 1 workers, this trainer is one rank of a
+  // data-parallel job: config.train.batch_size stays the global batch and
+  // this rank takes its N-th of every minibatch (an error unless N divides
+  // it), gradients are averaged over the ranks before every optimiser
+  // step, and fit() starts from rank 0's weights. train.threads is the
+  // machine's total, split among its local workers. CPU only. Batch norm
+  // normalises each worker's share on its own; rank 0's running statistics
+  // are the ones saved.
+  // TODO(distributed): synchronised batch norm (batch statistics
+  // all-reduced in the forward pass), for per-worker batches too small to
+  // normalise alone; not built yet.
+  Trainer(Config config, data::Dataset train_data, c10::Device device,
+          std::shared_ptr<Communicator> communicator = nullptr);
   ~Trainer();
 
   // Runs steps until config.train.epochs are complete, config.train.max_steps
-  // is reached or request_stop() is called. With a run folder, writes the
+  // is reached or request_stop() is called (on any rank, in a distributed
+  // job: all stop after the same step). Only rank 0 should be given a run
+  // folder and an observer. With a run folder, writes the
   // config, metrics, sample grids and checkpoints there, and at the end
   // always a checkpoint and the HTML report. Returns normally in all three
   // cases; throws gan::Error when training diverges (see step()), leaving
   // the run's checkpoints as they were (no checkpoint is written then).
   void fit(io::RunDir* run, TrainObserver* observer);
 
-  // One step of Algorithm 1. Returns this step's statistics (no images/s).
-  // Throws gan::Error naming the step when a loss is NaN or infinite.
+  // One step of Algorithm 1. Returns this step's statistics (no images/s),
+  // averaged over the ranks in a distributed job. Throws gan::Error naming
+  // the step when a loss is NaN or infinite, or when a rank stops
+  // answering.
   StepStats step();
 
   // Throws gan::Error naming the net, the parameter and the step when a
@@ -109,11 +128,19 @@ class Trainer {
   // when it is unreadable or does not fit this trainer's model.
   void load_checkpoint(const std::filesystem::path& path);
 
+  // Makes every rank hold rank 0's weights, buffers and moving average
+  // (fit() does it first, so after a start or a resume). A no-op without
+  // a communicator.
+  void synchronize_weights();
+
   // Asks fit() to stop after the current step (then it checkpoints).
   // Async-signal-safe.
   void request_stop() { stop_requested_.store(true); }
 
   int64_t steps_done() const { return step_; }
+  // This worker's rank and the job's worker count (0 and 1 alone).
+  int rank() const { return rank_; }
+  int world_size() const { return world_size_; }
   int64_t steps_per_epoch() const { return steps_per_epoch_; }
   // Steps fit() runs to: epochs x steps per epoch, capped by max_steps.
   int64_t total_steps() const;
@@ -133,8 +160,9 @@ class Trainer {
   std::array<torch::Tensor, 3> discriminator_step(const torch::Tensor& real,
                                                   const torch::Tensor& labels);
   // One G update on a fresh batch of `n` latents (and random classes for
-  // conditional nets), then the moving average's update; D's weights are
-  // not updated. Returns G's loss, detached.
+  // conditional nets; `n` is the global batch, this rank takes its share), then
+  // the moving average's update; D's weights are not updated. Returns G's loss,
+  // detached.
   torch::Tensor generator_step(int64_t n);
 
   // True when steps go through the hand-written MLP passes
@@ -154,6 +182,20 @@ class Trainer {
                      TrainObserver* observer);
   void checkpoint_run(io::RunDir& run, TrainObserver* observer);
   void run_evaluation(io::MetricsLog* metrics, TrainObserver* observer);
+  // Latents (and classes) for this rank's share of a global batch of
+  // `n_global`: every rank draws the whole batch from the shared stream
+  // and keeps its slice, so the draws match a single process's.
+  torch::Tensor draw_latents(int64_t n_global);
+  torch::Tensor draw_labels(int64_t n_global);
+  torch::Tensor local_slice(const torch::Tensor& global) const;
+  // A seed for one phase of this step's per-rank draws (dropout, penalty
+  // mixes), derived from (seed, rank, step, phase).
+  uint64_t rank_stream_seed(int64_t phase) const;
+  // The mean of `module`'s gradients over the ranks, before a step.
+  void average_gradients(torch::nn::Module& module, const char* name);
+  // Averages the step's statistics over the ranks and spreads a stop
+  // request from any of them.
+  void reduce_stats(StepStats& stats);
   // discriminator_step and generator_step through the MLP passes.
   std::array<torch::Tensor, 3> fast_discriminator_step(
       const torch::Tensor& real);
@@ -163,6 +205,10 @@ class Trainer {
   data::Dataset data_;
   c10::Device device_;
   data::EpochSampler sampler_;
+  std::shared_ptr<Communicator> communicator_;  // null alone
+  int rank_ = 0;
+  int world_size_ = 1;
+  int64_t phase_ = 0;  // per-rank draws made so far in this step
   int64_t steps_per_epoch_ = 0;
   int64_t step_ = 0;
   std::shared_ptr<models::Generator> generator_;
@@ -178,6 +224,7 @@ class Trainer {
   torch::Tensor fixed_noise_;
   torch::Tensor fixed_labels_;
   std::atomic<bool> stop_requested_{false};
+  bool stop_agreed_ = false;  // some rank asked to stop (distributed only)
 };
 
 }  // namespace gan::train
