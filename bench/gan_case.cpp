@@ -6,6 +6,7 @@
 //   gan_case --case mlp-train --threads 2 [--seconds 10]
 //
 // Cases: mlp-train (the paper's nets on Fashion-MNIST, batch 100),
+// mlp-train-bf16 (the same with train.precision = "bf16"),
 // dcgan1-train / dcgan3-train (DCGAN at 32 x 32, 1 or 3 channels, batch 64,
 // synthetic pixels: speed does not depend on their values), mlp-sample and
 // dcgan3-sample (G alone, large batches), data (shuffled, scaled real
@@ -18,8 +19,8 @@
 #include <functional>
 #include <string>
 
-#include <fmt/format.h>
 #include <ATen/CPUGeneratorImpl.h>
+#include <fmt/format.h>
 
 #include "gan/core/runtime.h"
 #include "gan/data/load.h"
@@ -78,8 +79,7 @@ gan::data::Dataset synthetic_images(int64_t channels) {
   auto generator = at::detail::createCPUGenerator(1);
   auto pixels = torch::randint(0, 256, {50000, channels, 32, 32}, generator,
                                torch::TensorOptions(torch::kUInt8));
-  return gan::data::Dataset(pixels, {}, 0,
-                            gan::data::PixelRange::kMinusOneOne);
+  return gan::data::Dataset(pixels, {}, 0, gan::data::PixelRange::kMinusOneOne);
 }
 
 // GFLOP/s of C = A B for the shapes the paper's nets multiply (forward and
@@ -88,8 +88,10 @@ double sgemm_peak(double seconds) {
   struct Shape {
     int64_t m, k, n;
   };
-  const Shape shapes[] = {{200, 784, 1200}, {200, 1200, 1200},
-                          {100, 1200, 784}, {1200, 200, 1200},
+  const Shape shapes[] = {{200, 784, 1200},
+                          {200, 1200, 1200},
+                          {100, 1200, 784},
+                          {1200, 200, 1200},
                           {1024, 1024, 1024}};
   double best = 0;
   for (const auto& s : shapes) {
@@ -113,10 +115,14 @@ int main(int argc, char** argv) {
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string key = argv[i];
     const std::string value = argv[i + 1];
-    if (key == "--case") which = value;
-    else if (key == "--threads") threads = std::stoi(value);
-    else if (key == "--seconds") seconds = std::stod(value);
-    else if (key == "--sample-batch") sample_batch = std::stoll(value);
+    if (key == "--case")
+      which = value;
+    else if (key == "--threads")
+      threads = std::stoi(value);
+    else if (key == "--seconds")
+      seconds = std::stod(value);
+    else if (key == "--sample-batch")
+      sample_batch = std::stoll(value);
     else {
       std::fprintf(stderr, "gan_case: unknown option %s\n", key.c_str());
       return 1;
@@ -128,24 +134,24 @@ int main(int argc, char** argv) {
   Timing t;
   int64_t images_per_call = 0;
   double gflops = 0;
-  if (which == "mlp-train" || which == "dcgan1-train" ||
-      which == "dcgan3-train") {
-    const bool mlp = which == "mlp-train";
+  if (which == "mlp-train" || which == "mlp-train-bf16" ||
+      which == "dcgan1-train" || which == "dcgan3-train") {
+    const bool mlp = which.rfind("mlp-train", 0) == 0;
     auto config = mlp ? gan::train::Config() : dcgan_config(which[5] - '0');
     config.train.threads = threads;
-    auto data = mlp ? gan::data::load_dataset(config.data,
-                                              gan::data::Split::kTrain)
-                    : synthetic_images(config.data.channels);
+    if (which == "mlp-train-bf16") config.train.precision = "bf16";
+    auto data =
+        mlp ? gan::data::load_dataset(config.data, gan::data::Split::kTrain)
+            : synthetic_images(config.data.channels);
     gan::train::Trainer trainer(config, std::move(data), torch::kCPU);
     t = timed([&] { trainer.step(); }, 5, seconds, 10);
     images_per_call = config.train.batch_size;
   } else if (which == "mlp-sample" || which == "dcgan3-sample") {
-    auto config = which == "mlp-sample" ? gan::train::Config()
-                                        : dcgan_config(3);
+    auto config =
+        which == "mlp-sample" ? gan::train::Config() : dcgan_config(3);
     gan::models::DataSpec spec;
-    spec.sample_shape = which == "mlp-sample"
-                            ? std::vector<int64_t>{1, 28, 28}
-                            : std::vector<int64_t>{3, 32, 32};
+    spec.sample_shape = which == "mlp-sample" ? std::vector<int64_t>{1, 28, 28}
+                                              : std::vector<int64_t>{3, 32, 32};
     spec.output = which == "mlp-sample"
                       ? gan::models::OutputActivation::kSigmoid
                       : gan::models::OutputActivation::kTanh;
@@ -179,11 +185,10 @@ int main(int argc, char** argv) {
   }
 
   if (which == "sgemm") {
-    std::printf("%s\n",
-                fmt::format(R"({{"tool": "gan", "case": "sgemm", )"
-                            R"("threads": {}, "gflops": {:.2f}}})",
-                            threads, gflops)
-                    .c_str());
+    std::printf("%s\n", fmt::format(R"({{"tool": "gan", "case": "sgemm", )"
+                                    R"("threads": {}, "gflops": {:.2f}}})",
+                                    threads, gflops)
+                            .c_str());
     return 0;
   }
   std::printf(

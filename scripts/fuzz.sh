@@ -30,6 +30,8 @@ cmake --build build-fuzz -j2 --target make_seeds \
 # libtorch is not instrumented: its one-time allocations at exit are not
 # leaks of gan's, so leak checking is off; every other ASan check stays on.
 export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1
+# Undefined behaviour aborts, so libFuzzer saves the input that hit it.
+export UBSAN_OPTIONS=abort_on_error=1:print_stacktrace=1
 seeds=build-fuzz/seeds
 rm -rf "$seeds"
 build-fuzz/fuzz/make_seeds "$seeds"

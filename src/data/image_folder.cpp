@@ -92,35 +92,31 @@ Decoded decode(const fs::path& file, int want_channels) {
   return out;
 }
 
-// Shorter side to `size` (stb's default filter), then the centre square,
-// as channel-first bytes [C, size, size].
+// The centre square of the image, resized to size x size (stb's default
+// filter), as channel-first bytes [C, size, size]. Cropping first keeps
+// the work proportional to the square, however elongated the image.
 torch::Tensor resize_and_crop(const Decoded& image, int64_t size) {
-  const double scale =
-      static_cast<double>(size) / std::min(image.width, image.height);
-  const int w =
-      std::max<int>(static_cast<int>(size),
-                    static_cast<int>(std::lround(image.width * scale)));
-  const int h =
-      std::max<int>(static_cast<int>(size),
-                    static_cast<int>(std::lround(image.height * scale)));
-  if (static_cast<int64_t>(w) * h > kMaxPixels) {
-    // A thin strip would grow to a huge one before its centre is cut.
-    throw Error(
-        fmt::format("{} x {} pixels is too elongated to resize to {} x {}",
-                    image.width, image.height, size, size));
-  }
-  auto resized = torch::empty({h, w, image.channels}, torch::kByte);
-  if (w == image.width && h == image.height) {
-    std::memcpy(resized.data_ptr<uint8_t>(), image.pixels.data(),
-                image.pixels.size());
+  const int side = std::min(image.width, image.height);
+  const int top = (image.height - side) / 2;
+  const int left = (image.width - side) / 2;
+  const int channels = image.channels;
+  const size_t row_bytes = static_cast<size_t>(image.width) * channels;
+  const uint8_t* corner = image.pixels.data() +
+                          static_cast<size_t>(top) * row_bytes +
+                          static_cast<size_t>(left) * channels;
+  auto out = torch::empty({size, size, channels}, torch::kByte);
+  uint8_t* to = out.data_ptr<uint8_t>();
+  if (side == size) {
+    const size_t out_row = static_cast<size_t>(size) * channels;
+    for (int64_t y = 0; y < size; ++y) {
+      std::memcpy(to + y * out_row, corner + y * row_bytes, out_row);
+    }
   } else {
-    stbir_resize_uint8(image.pixels.data(), image.width, image.height, 0,
-                       resized.data_ptr<uint8_t>(), w, h, 0, image.channels);
+    stbir_resize_uint8(corner, side, side, static_cast<int>(row_bytes), to,
+                       static_cast<int>(size), static_cast<int>(size), 0,
+                       channels);
   }
-  const int64_t top = (h - size) / 2, left = (w - size) / 2;
-  return resized.slice(0, top, top + size)
-      .slice(1, left, left + size)
-      .permute({2, 0, 1});
+  return out.permute({2, 0, 1});
 }
 
 // Peeks at each file's channel count to choose 1 or 3 when unset.

@@ -129,6 +129,10 @@ torch::Tensor read_npy(const std::filesystem::path& path) {
   static const std::regex int_re(R"(\d+)");
   for (auto it = std::sregex_iterator(dims.begin(), dims.end(), int_re);
        it != std::sregex_iterator(); ++it) {
+    // Up to 18 digits fit an int64_t; more is too large for any array.
+    if (it->length() > 18) {
+      throw Error(fmt::format("{}: .npy shape is too large", source));
+    }
     const auto size = std::stoll(it->str());
     shape.push_back(size);
     if (__builtin_mul_overflow(count, static_cast<uint64_t>(size), &count)) {

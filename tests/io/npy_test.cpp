@@ -102,6 +102,17 @@ TEST(NpyTest, MalformedFilesAreRejectedByName) {
   complex.replace(complex.find("<f4"), 3, "<c8");
   expect_error(complex, "not supported");
   expect_error(good.substr(0, 12), "truncated");
+  // Found by fuzz/npy_fuzzer: a dimension of more digits than any integer
+  // holds ended in std::out_of_range.
+  // The same header length, so only the shape changes.
+  auto huge = good;
+  const size_t end = huge.find('\n');
+  std::string header =
+      "{'descr': '<f4', 'fortran_order': False, "
+      "'shape': (4, 88888888888888888888888), }";
+  header.resize(end - 10, ' ');
+  huge.replace(10, end - 10, header);
+  expect_error(huge, "too large");
 }
 
 // Found by fuzz/npy_fuzzer: an array with no elements has no storage, and
