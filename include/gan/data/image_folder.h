@@ -4,8 +4,8 @@
 //   animals/cat/1.png, animals/dog/7.jpg     one class per subfolder
 // A folder whose top level holds only subfolders is read as classes, in
 // sorted order; otherwise every image under it is one unlabelled set.
-// Images of any size are resized (shorter side) and centre-cropped to one
-// square size; all are decoded once, in parallel, and kept in memory.
+// Images of any size are cut to their centre square and resized to one
+// size; all are decoded once, in parallel, and kept in memory.
 #pragma once
 
 #include <cstdint>
