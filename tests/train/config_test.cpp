@@ -207,6 +207,23 @@ TEST(ConfigTest, NonAsciiOutsideStringsAndCommentsIsASyntaxError) {
       parse_config("[model.mlp]\ng_hidden = [12'\xc2\xa1]\n", "x.toml"), Error);
   EXPECT_THROW(parse_config("[data]\npath = \"a\"\"\xc2\xa1\"\n", "x.toml"),
                Error);
+  // After a backslash, toml++ tests the next character, and in a
+  // multi-line string the first one after a line-ending backslash, for
+  // whitespace (found by the fuzzer: a backslash before U+030E).
+  EXPECT_THROW(parse_config("[data]\npath = \"\"\"#\\\xcc\x8e"
+                            "56\n\"\"\"\n",
+                            "x.toml"),
+               Error);
+  EXPECT_THROW(
+      parse_config("[data]\npath = \"\"\"a\\  \n  \xc3\xa9\"\"\"\n", "x.toml"),
+      Error);
+  EXPECT_THROW(parse_config("[data]\npath = \"a\\\xc3\xa9\"\n", "x.toml"),
+               Error);
+  // A line-ending backslash before ASCII is fine.
+  EXPECT_EQ(
+      parse_config("[data]\npath = \"\"\"a\\\n  b\xc3\xa9\"\"\"\n", "x.toml")
+          .data.path,
+      "ab\xc3\xa9");
   Config config;
   EXPECT_THROW(apply_override(config, "train.epochs=3\xc2\xa1"), Error);
 
