@@ -139,6 +139,12 @@ CheckpointContents read_checkpoint(const std::filesystem::path& path) {
   CheckpointContents contents;
   contents.header_json = std::move(header);
   contents.archive = std::make_unique<torch::serialize::InputArchive>();
+  // TODO(checkpoint): the archive is parsed by libtorch's TorchScript
+  // importer, which crashes (SIGSEGV in ScriptTypeParser::parseClassConstant)
+  // on some crafted archives; the CRC above stops every accidental
+  // corruption, not a file made to pass it. Storing the tensors in gan's
+  // own format (as io/safetensors does) would keep outside bytes away from
+  // that parser.
   try {
     contents.archive->load_from(tensors.data(), tensors.size());
   } catch (const std::exception& e) {
