@@ -16,6 +16,11 @@ constexpr uint8_t kDropped = 255;
 // Elements per parallel task: below this, threads cost more than they save.
 constexpr int64_t kGrain = 16384;
 
+// TODO(perf): a third of a paper-MLP step is outside the matrix products
+// (OpenMP barriers around these loops, bias sums, copies); fusing the
+// element-wise stages into the products' epilogues would cut it
+// (docs/performance.md has the profile).
+
 // SplitMix64's finaliser: a well-mixed 64-bit hash of (seed, index).
 inline uint64_t hash(uint64_t seed, uint64_t index) {
   uint64_t x = seed + index * 0x9e3779b97f4a7c15ull;
