@@ -1,6 +1,10 @@
 // Test fixtures.
 #include "test_util.h"
 
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -9,14 +13,66 @@
 
 #include <zlib.h>
 
+extern char** environ;
+
 namespace gan::testing {
 namespace fs = std::filesystem;
 
+namespace {
+
+// argv/envp arrays for posix_spawn, pointing into `in`.
+std::vector<char*> c_strings(const std::vector<std::string>& in) {
+  std::vector<char*> out;
+  for (const auto& s : in) out.push_back(const_cast<char*>(s.c_str()));
+  out.push_back(nullptr);
+  return out;
+}
+
+}  // namespace
+
+Process::Process(const std::vector<std::string>& argv, fs::path out,
+                 fs::path err, const std::vector<std::string>& env)
+    : out_(std::move(out)), err_(std::move(err)) {
+  std::vector<std::string> env_strings(env);
+  for (char** e = environ; *e != nullptr; ++e) env_strings.push_back(*e);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, out_.c_str(),
+                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&actions, 2, err_.c_str(),
+                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  const auto args_c = c_strings(argv);
+  const auto env_c = c_strings(env_strings);
+  const int rc = posix_spawn(&pid_, args_c[0], &actions, nullptr, args_c.data(),
+                             env_c.data());
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) throw std::runtime_error("posix_spawn failed: " + argv[0]);
+}
+
+Process::~Process() {
+  if (pid_ > 0) {
+    ::kill(pid_, SIGKILL);
+    wait();
+  }
+}
+
+void Process::signal(int sig) const { ::kill(pid_, sig); }
+
+int Process::wait() {
+  int raw = 0;
+  ::waitpid(pid_, &raw, 0);
+  pid_ = -1;
+  return WIFEXITED(raw) ? WEXITSTATUS(raw) : 128 + WTERMSIG(raw);
+}
+
+std::string Process::out() const { return read_bytes(out_); }
+std::string Process::err() const { return read_bytes(err_); }
+
 TempDir::TempDir() {
   std::random_device entropy;
-  path_ = fs::temp_directory_path() /
-          ("gan-test-" + std::to_string(::getpid()) + "-" +
-           std::to_string(entropy()));
+  path_ =
+      fs::temp_directory_path() / ("gan-test-" + std::to_string(::getpid()) +
+                                   "-" + std::to_string(entropy()));
   fs::create_directories(path_);
 }
 
@@ -84,10 +140,10 @@ void write_mnist_folder(const fs::path& dir, int64_t train, int64_t test,
       }
     }
     const std::string suffix = gzipped ? ".gz" : "";
-    auto images = idx_bytes({static_cast<uint32_t>(n),
-                             static_cast<uint32_t>(size),
-                             static_cast<uint32_t>(size)},
-                            pixels);
+    auto images =
+        idx_bytes({static_cast<uint32_t>(n), static_cast<uint32_t>(size),
+                   static_cast<uint32_t>(size)},
+                  pixels);
     auto label_bytes = idx_bytes({static_cast<uint32_t>(n)}, labels);
     if (gzipped) {
       images = gzip(images);

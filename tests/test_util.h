@@ -8,9 +8,34 @@
 #include <string>
 #include <vector>
 
+#include <sys/types.h>
+
 #include "gan/train/config.h"
 
 namespace gan::testing {
+
+// A program started in the background (argv[0] is its path), its standard
+// output and error going to files, `env` added to this process's
+// environment. The destructor kills it if it was not waited for.
+class Process {
+ public:
+  Process(const std::vector<std::string>& argv, std::filesystem::path out,
+          std::filesystem::path err, const std::vector<std::string>& env = {});
+  Process(const Process&) = delete;
+  Process& operator=(const Process&) = delete;
+  ~Process();
+
+  pid_t pid() const { return pid_; }
+  void signal(int sig) const;
+  // Waits for it; its exit status, or 128 + the signal that ended it.
+  int wait();
+  std::string out() const;
+  std::string err() const;
+
+ private:
+  pid_t pid_ = -1;
+  std::filesystem::path out_, err_;
+};
 
 // A fresh, empty folder under the system's temporary folder, removed (with
 // everything in it) when the object goes.

@@ -22,8 +22,6 @@
 #include "gan/train/snapshot.h"
 #include "test_util.h"
 
-extern char** environ;
-
 namespace gan {
 namespace {
 
@@ -35,48 +33,7 @@ bool contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }
 
-// A command started in the background, its output going to files.
-class Process {
- public:
-  Process(const std::vector<std::string>& argv, const fs::path& out,
-          const fs::path& err) {
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 1, out.c_str(),
-                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_addopen(&actions, 2, err.c_str(),
-                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    const int rc =
-        posix_spawn(&pid_, args[0], &actions, nullptr, args.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    if (rc != 0) throw std::runtime_error("posix_spawn failed");
-  }
-  Process(const Process&) = delete;
-  Process& operator=(const Process&) = delete;
-  ~Process() {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGKILL);
-      wait();
-    }
-  }
-
-  void signal(int sig) const { ::kill(pid_, sig); }
-
-  // Waits for the process; returns its exit status, or 128 + the signal
-  // that ended it.
-  int wait() {
-    int raw = 0;
-    ::waitpid(pid_, &raw, 0);
-    pid_ = -1;
-    return WIFEXITED(raw) ? WEXITSTATUS(raw) : 128 + WTERMSIG(raw);
-  }
-
- private:
-  pid_t pid_ = -1;
-};
+using testing::Process;
 
 struct Result {
   int status = -1;

@@ -22,8 +22,6 @@
 
 #include "test_util.h"
 
-extern char** environ;
-
 namespace gan {
 namespace {
 
@@ -35,65 +33,17 @@ bool contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }
 
+using testing::Process;
+
 // `gan ARGS` (split on spaces) started in the background, its output going
-// to files; `env` is added to this process's environment.
-class Process {
- public:
-  Process(const std::string& args, const fs::path& dir,
-          const std::vector<std::string>& env = {})
-      : out_(dir / "stdout.txt"), err_(dir / "stderr.txt") {
-    std::vector<std::string> argv{GAN_BINARY};
-    std::istringstream words(args);
-    for (std::string w; words >> w;) argv.push_back(w);
-    std::vector<std::string> env_strings(env);
-    for (char** e = environ; *e != nullptr; ++e) env_strings.push_back(*e);
-
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 1, out_.c_str(),
-                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_addopen(&actions, 2, err_.c_str(),
-                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    const auto args_c = c_strings(argv);
-    const auto env_c = c_strings(env_strings);
-    const int rc = posix_spawn(&pid_, args_c[0], &actions, nullptr,
-                               args_c.data(), env_c.data());
-    posix_spawn_file_actions_destroy(&actions);
-    if (rc != 0) throw std::runtime_error("posix_spawn failed");
-  }
-  Process(const Process&) = delete;
-  Process& operator=(const Process&) = delete;
-  ~Process() {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGKILL);
-      wait();
-    }
-  }
-
-  pid_t pid() const { return pid_; }
-
-  // Exit status, or 128 + the signal that ended it.
-  int wait() {
-    int raw = 0;
-    ::waitpid(pid_, &raw, 0);
-    pid_ = -1;
-    return WIFEXITED(raw) ? WEXITSTATUS(raw) : 128 + WTERMSIG(raw);
-  }
-
-  std::string out() const { return testing::read_bytes(out_); }
-  std::string err() const { return testing::read_bytes(err_); }
-
- private:
-  static std::vector<char*> c_strings(const std::vector<std::string>& in) {
-    std::vector<char*> out;
-    for (const auto& s : in) out.push_back(const_cast<char*>(s.c_str()));
-    out.push_back(nullptr);
-    return out;
-  }
-
-  pid_t pid_ = -1;
-  fs::path out_, err_;
-};
+// to DIR/stdout.txt and DIR/stderr.txt; `env` is added to the environment.
+Process start_gan(const std::string& args, const fs::path& dir,
+                  const std::vector<std::string>& env = {}) {
+  std::vector<std::string> argv{GAN_BINARY};
+  std::istringstream words(args);
+  for (std::string w; words >> w;) argv.push_back(w);
+  return Process(argv, dir / "stdout.txt", dir / "stderr.txt", env);
+}
 
 // The children of `pid` with their RANK (from their environment).
 std::map<int, pid_t> workers_of(pid_t pid) {
@@ -133,7 +83,8 @@ class LaunchTest : public ::testing::Test {
 
 TEST_F(LaunchTest, TwoWorkersLeaveOneRunFolderThatResumesAlone) {
   {
-    Process p(train_args("run") + " --nproc 2 --max-steps 7", dir_.path());
+    Process p =
+        start_gan(train_args("run") + " --nproc 2 --max-steps 7", dir_.path());
     ASSERT_EQ(p.wait(), 0) << p.err();
     // Only rank 0 reports, with what each worker all-reduced per step.
     const auto out = p.out();
@@ -144,7 +95,7 @@ TEST_F(LaunchTest, TwoWorkersLeaveOneRunFolderThatResumesAlone) {
   EXPECT_TRUE(fs::exists(dir_ / "run" / "checkpoints" / "step-000000007.ckpt"));
 
   // The checkpoint is a plain one: one process continues it.
-  Process p(
+  Process p = start_gan(
       "train --resume " + (dir_ / "run").string() + " --quiet --max-steps 10",
       dir_.path());
   ASSERT_EQ(p.wait(), 0) << p.err();
@@ -152,9 +103,10 @@ TEST_F(LaunchTest, TwoWorkersLeaveOneRunFolderThatResumesAlone) {
 }
 
 TEST_F(LaunchTest, AKilledWorkerStopsTheJobNamingItsRank) {
-  Process p(train_args("run") +
-                " --nproc 2 --dist-timeout 5 --set train.epochs=100000",
-            dir_.path());
+  Process p =
+      start_gan(train_args("run") +
+                    " --nproc 2 --dist-timeout 5 --set train.epochs=100000",
+                dir_.path());
   // Wait until both train (rank 0 has logged a line), then kill rank 1.
   const auto metrics = dir_ / "run" / "metrics.jsonl";
   const auto start = std::chrono::steady_clock::now();
@@ -191,7 +143,7 @@ TEST_F(LaunchTest, APortInUseIsOneLine) {
 
   // Through --nproc, and as a torchrun worker (rank 0 serves the store).
   {
-    Process p(
+    Process p = start_gan(
         train_args("a") + fmt::format(" --nproc 2 --master-port {}", port),
         dir_.path());
     EXPECT_EQ(p.wait(), 1);
@@ -200,9 +152,9 @@ TEST_F(LaunchTest, APortInUseIsOneLine) {
                                    "another, or 0 for any free port\n",
                                    port));
   }
-  Process p(train_args("b") + " --dist-timeout 5", dir_.path(),
-            {"RANK=0", "WORLD_SIZE=2", "MASTER_ADDR=127.0.0.1",
-             fmt::format("MASTER_PORT={}", port)});
+  Process p = start_gan(train_args("b") + " --dist-timeout 5", dir_.path(),
+                        {"RANK=0", "WORLD_SIZE=2", "MASTER_ADDR=127.0.0.1",
+                         fmt::format("MASTER_PORT={}", port)});
   EXPECT_EQ(p.wait(), 1);
   const auto err = p.err();
   EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
@@ -215,7 +167,8 @@ TEST_F(LaunchTest, APortInUseIsOneLine) {
 }
 
 TEST_F(LaunchTest, ABatchThatDoesNotSplitIsRefused) {
-  Process p(train_args("run") + " --nproc 2 --batch-size 9", dir_.path());
+  Process p =
+      start_gan(train_args("run") + " --nproc 2 --batch-size 9", dir_.path());
   EXPECT_EQ(p.wait(), 1);
   EXPECT_TRUE(contains(p.err(),
                        "train.batch_size = 9 does not split over 2 "
