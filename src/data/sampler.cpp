@@ -5,19 +5,9 @@
 #include <fmt/format.h>
 
 #include "gan/core/error.h"
+#include "gan/core/hash.h"
 
 namespace gan::data {
-namespace {
-
-// SplitMix64 finaliser: spreads (seed, epoch) into an unrelated seed.
-uint64_t mix(uint64_t x) {
-  x += 0x9e3779b97f4a7c15ull;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-  return x ^ (x >> 31);
-}
-
-}  // namespace
 
 EpochSampler::EpochSampler(int64_t dataset_size, int64_t batch_size,
                            uint64_t seed)
@@ -33,9 +23,9 @@ EpochSampler::EpochSampler(int64_t dataset_size, int64_t batch_size,
 torch::Tensor EpochSampler::batch(int64_t epoch, int64_t index) {
   if (epoch != cached_epoch_) {
     auto generator = at::detail::createCPUGenerator(
-        mix(seed_ ^ mix(static_cast<uint64_t>(epoch))));
-    permutation_ = torch::randperm(size_, generator,
-                                   torch::TensorOptions(torch::kInt64));
+        splitmix64(seed_ ^ splitmix64(static_cast<uint64_t>(epoch))));
+    permutation_ =
+        torch::randperm(size_, generator, torch::TensorOptions(torch::kInt64));
     cached_epoch_ = epoch;
   }
   const int64_t begin = (index % batches_per_epoch()) * batch_size_;

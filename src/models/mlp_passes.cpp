@@ -6,6 +6,7 @@
 
 #include <ATen/Parallel.h>
 
+#include "gan/core/hash.h"
 #include "gan/models/mlp.h"
 
 namespace gan::models {
@@ -21,12 +22,10 @@ constexpr int64_t kGrain = 16384;
 // element-wise stages into the products' epilogues would cut it
 // (docs/performance.md has the profile).
 
-// SplitMix64's finaliser: a well-mixed 64-bit hash of (seed, index).
+// A well-mixed 64-bit hash of (seed, index): SplitMix64's output for the
+// index-th state after `seed`.
 inline uint64_t hash(uint64_t seed, uint64_t index) {
-  uint64_t x = seed + index * 0x9e3779b97f4a7c15ull;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-  return x ^ (x >> 31);
+  return splitmix64_mix(seed + index * kSplitMix64Gamma);
 }
 
 // A dropout mask as a function of the element index: kept when the top 32

@@ -20,6 +20,7 @@
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 
 #include "gan/core/error.h"
+#include "gan/core/hash.h"
 
 namespace gan::train {
 namespace {
@@ -86,14 +87,6 @@ std::shared_ptr<::gloo::transport::Device> make_device(
     return c10d::ProcessGroupGloo::createDeviceForHostname("127.0.0.1");
   }
   return c10d::ProcessGroupGloo::createDefaultDevice();
-}
-
-// SplitMix64's finaliser.
-uint64_t mix(uint64_t x) {
-  x += 0x9e3779b97f4a7c15ull;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-  return x ^ (x >> 31);
 }
 
 }  // namespace
@@ -327,7 +320,7 @@ void Communicator::wait_for_rank_zero(const std::string& key,
 
 uint64_t rank_seed(uint64_t seed, int rank) {
   if (rank == 0) return seed;
-  return mix(seed ^ mix(static_cast<uint64_t>(rank)));
+  return splitmix64(seed ^ splitmix64(static_cast<uint64_t>(rank)));
 }
 
 }  // namespace gan::train

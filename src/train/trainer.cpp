@@ -14,6 +14,7 @@
 
 #include "gan/core/error.h"
 #include "gan/core/file.h"
+#include "gan/core/hash.h"
 #include "gan/core/runtime.h"
 #include "gan/data/dataset.h"
 #include "gan/io/checkpoint.h"
@@ -106,14 +107,6 @@ class RankStream {
  private:
   torch::Tensor shared_state_;
 };
-
-// SplitMix64's finaliser, for per-phase seeds.
-uint64_t mix64(uint64_t x) {
-  x += 0x9e3779b97f4a7c15ull;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-  return x ^ (x >> 31);
-}
 
 // The CPU threads of one worker: train.threads (0: every core) is the
 // machine's total, shared by the workers on it.
@@ -530,9 +523,9 @@ torch::Tensor Trainer::draw_labels(int64_t n_global) {
 
 uint64_t Trainer::rank_stream_seed(int64_t phase) const {
   const auto seed = static_cast<uint64_t>(config_.train.seed);
-  return mix64(
-      rank_seed(seed, rank_) ^
-      mix64(static_cast<uint64_t>(step_) * 64 + static_cast<uint64_t>(phase)));
+  return splitmix64(rank_seed(seed, rank_) ^
+                    splitmix64(static_cast<uint64_t>(step_) * 64 +
+                               static_cast<uint64_t>(phase)));
 }
 
 void Trainer::average_gradients(torch::nn::Module& module, const char* name) {
