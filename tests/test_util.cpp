@@ -172,4 +172,14 @@ train::Config tiny_config(const fs::path& data_dir) {
   return config;
 }
 
+std::string tiny_config_toml(const fs::path& data_dir, const std::string& train,
+                             const std::string& log) {
+  return "[data]\npath = \"" + data_dir.string() +
+         "\"\ntrain_size = 50\n"
+         "[model]\nlatent_dim = 8\n"
+         "[model.mlp]\ng_hidden = [16]\nd_hidden = [12]\nd_pieces = 2\n"
+         "[train]\nbatch_size = 10\n" +
+         train + "[log]\ngrid_count = 4\n" + log;
+}
+
 }  // namespace gan::testing

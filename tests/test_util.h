@@ -75,4 +75,10 @@ void write_mnist_folder(const std::filesystem::path& dir, int64_t train,
 // least 60 training images: train_size 50, batch 10 (5 steps per epoch).
 train::Config tiny_config(const std::filesystem::path& data_dir);
 
+// The same tiny nets as the TOML a user would write for `gan train
+// --config`, with `train` and `log` ("key = value\n" lines) added to those
+// sections.
+std::string tiny_config_toml(const std::filesystem::path& data_dir,
+                             const std::string& train, const std::string& log);
+
 }  // namespace gan::testing

@@ -49,12 +49,8 @@ class CliTest : public ::testing::Test {
     // The tiny nets as a config file, as a user would write one.
     testing::write_bytes(
         dir_ / "tiny.toml",
-        "[data]\npath = \"" + (dir_ / "data").string() +
-            "\"\ntrain_size = 50\n"
-            "[model]\nlatent_dim = 8\n"
-            "[model.mlp]\ng_hidden = [16]\nd_hidden = [12]\nd_pieces = 2\n"
-            "[train]\nbatch_size = 10\nepochs = 2\nthreads = 1\n"
-            "[log]\nevery_steps = 5\ngrid_count = 4\n");
+        testing::tiny_config_toml(dir_ / "data", "epochs = 2\nthreads = 1\n",
+                                  "every_steps = 5\n"));
   }
 
   // Expects the failure users should see: status 1, one line on stderr

@@ -47,15 +47,11 @@ class CrashTest : public ::testing::Test {
     testing::write_mnist_folder(dir_ / "data", 60, 20);
     // Tiny nets, a checkpoint every epoch (5 steps), and more epochs than
     // any test waits for.
-    testing::write_bytes(
-        dir_ / "long.toml",
-        "[data]\npath = \"" + (dir_ / "data").string() +
-            "\"\ntrain_size = 50\n"
-            "[model]\nlatent_dim = 8\n"
-            "[model.mlp]\ng_hidden = [16]\nd_hidden = [12]\nd_pieces = 2\n"
-            "[train]\nbatch_size = 10\nepochs = 1000000\nthreads = 1\n"
-            "[log]\nevery_steps = 5\ngrid_every_epochs = 100000\n"
-            "grid_count = 4\nkeep_checkpoints = 3\n");
+    testing::write_bytes(dir_ / "long.toml",
+                         testing::tiny_config_toml(
+                             dir_ / "data", "epochs = 1000000\nthreads = 1\n",
+                             "every_steps = 5\ngrid_every_epochs = 100000\n"
+                             "keep_checkpoints = 3\n"));
   }
 
   fs::path run() const { return dir_ / "run"; }

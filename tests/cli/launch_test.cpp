@@ -65,12 +65,8 @@ class LaunchTest : public ::testing::Test {
     testing::write_mnist_folder(dir_ / "data", 60, 20);
     testing::write_bytes(
         dir_ / "tiny.toml",
-        "[data]\npath = \"" + (dir_ / "data").string() +
-            "\"\ntrain_size = 50\n"
-            "[model]\nlatent_dim = 8\n"
-            "[model.mlp]\ng_hidden = [16]\nd_hidden = [12]\nd_pieces = 2\n"
-            "[train]\nbatch_size = 10\nepochs = 2\nthreads = 2\n"
-            "[log]\nevery_steps = 5\ngrid_count = 4\n");
+        testing::tiny_config_toml(dir_ / "data", "epochs = 2\nthreads = 2\n",
+                                  "every_steps = 5\n"));
   }
 
   std::string train_args(const std::string& out) const {
