@@ -573,24 +573,15 @@ size_t stray_non_ascii(std::string_view text) {
         // An escaped character, maybe a quote. toml++ asks whether it is
         // whitespace (a line-ending backslash), and in a multi-line string
         // also of the first character after the whitespace it skips.
-        size_t j = i + 1;
+        const size_t j =
+            multi ? std::min(text.find_first_not_of(" \t\r\n", i + 1),
+                             text.size())
+                  : i + 1;
         if (j < text.size() && static_cast<unsigned char>(text[j]) >= 0x80) {
           return j;
         }
-        if (multi && j < text.size() &&
-            std::string_view(" \t\r\n").find(text[j]) !=
-                std::string_view::npos) {
-          while (j < text.size() && std::string_view(" \t\r\n").find(text[j]) !=
-                                        std::string_view::npos) {
-            ++j;
-          }
-          if (j < text.size() && static_cast<unsigned char>(text[j]) >= 0x80) {
-            return j;
-          }
-          i = j - 1;
-        } else {
-          i = j;
-        }
+        // Past the escaped character, or onto what follows the whitespace.
+        i = j > i + 1 ? j - 1 : j;
       } else if (multi ? at(i, "\"\"\"") : c == '"' || c == '\n') {
         in = In::kCode;
         before = c;
