@@ -62,9 +62,9 @@ class Reader {
  private:
   void need(uint64_t n, const char* what) {
     if (n > bytes_.size() - pos_) {
-      throw Error(fmt::format(
-          "{}: truncated checkpoint: {} needs {} bytes, {} left", source_,
-          what, n, bytes_.size() - pos_));
+      throw Error(
+          fmt::format("{}: truncated checkpoint: {} needs {} bytes, {} left",
+                      source_, what, n, bytes_.size() - pos_));
     }
   }
 
@@ -109,8 +109,8 @@ std::pair<std::string, std::string> unpack(const std::filesystem::path& path) {
   reader.take(kTrailer, "checksum");
   if (stored != actual) {
     throw Error(fmt::format(
-        "{}: checkpoint is corrupt (checksum {:08x}, expected {:08x})",
-        source, actual, stored));
+        "{}: checkpoint is corrupt (checksum {:08x}, expected {:08x})", source,
+        actual, stored));
   }
   return {std::move(header), std::move(archive)};
 }
