@@ -37,6 +37,11 @@ class Process {
   std::filesystem::path out_, err_;
 };
 
+// Whether `part` occurs in `text` (for messages and files a test reads).
+inline bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
 // A fresh, empty folder under the system's temporary folder, removed (with
 // everything in it) when the object goes.
 class TempDir {

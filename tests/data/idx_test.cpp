@@ -25,9 +25,7 @@ std::string parse_error(const std::string& bytes, int rank = 0) {
   return "";
 }
 
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
+using testing::contains;
 
 TEST(IdxTest, ParsesDimensionsAndData) {
   const std::vector<uint8_t> data = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};

@@ -11,9 +11,7 @@ namespace {
 
 using testing::TempDir;
 
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
+using testing::contains;
 
 TEST(MnistTest, SplitsFollowThePapersCode) {
   TempDir dir;

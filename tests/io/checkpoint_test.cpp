@@ -19,9 +19,7 @@ std::string error_of(const std::filesystem::path& path) {
   return "";
 }
 
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
+using testing::contains;
 
 void write_sample(const std::filesystem::path& path) {
   torch::serialize::OutputArchive archive;

@@ -24,9 +24,7 @@ std::string error_of(const std::function<void()>& action) {
   return "";
 }
 
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
+using testing::contains;
 
 // A valid checkpoint file whose header records `step`.
 void write_valid(const fs::path& path, int64_t step) {

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "gan/core/error.h"
+#include "test_util.h"
 
 namespace gan::train {
 namespace {
@@ -19,9 +20,7 @@ std::string error_of(const std::function<void()>& f) {
   return "";
 }
 
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
+using testing::contains;
 
 TEST(ConfigTest, DefaultsAreThePapersFashionMnistRun) {
   const Config c;
