@@ -1,18 +1,14 @@
-// Checkpoints: the container (magic, version, lengths, CRC-32), then the
-// JSON header that describes the run. Half of the inputs get a correct
-// checksum written over their last four bytes, so that mutations reach the
-// header and the tensor archive behind the checksum.
-//
-// GAN_FUZZ_FIX_CRC=0 turns that off: the tensor archive behind a valid
-// checksum reaches libtorch's TorchScript importer, which crashes on some
-// crafted archives (an open finding, docs/reliability.md), so CI fuzzes
-// only gan's own checks that way.
+// Checkpoints: the container (magic, version, lengths, CRC-32), the JSON
+// header that describes the run, the safetensors block of named tensors,
+// and loading those into a module. Half of the inputs get a correct
+// checksum written over their last four bytes, so that mutations reach
+// what lies behind the checksum.
 #include <zlib.h>
 
-#include <cstdlib>
 #include <cstring>
-#include <string_view>
 #include <vector>
+
+#include <torch/nn/modules/linear.h>
 
 #include "fuzz_input.h"
 #include "gan/io/checkpoint.h"
@@ -20,11 +16,7 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
-  static const bool may_fix = [] {
-    const char* value = std::getenv("GAN_FUZZ_FIX_CRC");
-    return value == nullptr || std::string_view(value) != "0";
-  }();
-  const bool fix_checksum = may_fix && (data[0] & 1);
+  const bool fix_checksum = data[0] & 1;
   std::vector<uint8_t> bytes(data + 1, data + size);
   if (fix_checksum && bytes.size() >= 4) {
     const size_t body = bytes.size() - 4;
@@ -35,8 +27,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const auto path =
       gan::fuzz::write_input(bytes.data(), bytes.size(), "input.ckpt");
   gan::fuzz::expect_only_gan_errors([&] {
-    auto contents = gan::io::read_checkpoint(path);
-    gan::train::decode_checkpoint_header(contents.header_json, path.string());
+    const auto contents = gan::io::read_checkpoint(path);
+    torch::nn::Linear layer(3, 2);
+    gan::io::load_module_tensors(contents.tensors, gan::train::kGeneratorKey,
+                                 *layer, path.string());
+  });
+  gan::fuzz::expect_only_gan_errors([&] {
+    gan::train::decode_checkpoint_header(gan::io::read_checkpoint_header(path),
+                                         path.string());
   });
   return 0;
 }

@@ -123,12 +123,13 @@ void checkpoint_seeds(const fs::path& dir) {
   gan::train::CheckpointInfo info;
   info.spec.sample_shape = {1, 28, 28};
   info.step = 12;
-  torch::serialize::OutputArchive archive, group;
-  group.write("weight", torch::randn({2, 3}));
-  archive.write(gan::train::kGeneratorKey, group);
   const fs::path file = dir / "valid.ckpt";
-  gan::io::write_checkpoint(file, gan::train::encode_checkpoint_header(info),
-                            archive);
+  gan::io::write_checkpoint(
+      file, gan::train::encode_checkpoint_header(info),
+      {{"generator.weight", torch::randn({2, 3})},
+       {"generator.bias", torch::zeros({2})},
+       {"optimizer_g.steps", torch::arange(2, torch::kInt64)},
+       {"rng.cpu", torch::zeros({8}, torch::kByte)}});
   const std::string bytes = read(file);
   fs::remove(file);
   write(dir / "raw.ckpt", std::string(1, '\0') + bytes);

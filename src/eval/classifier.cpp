@@ -4,8 +4,8 @@
 #include <ATen/CPUGeneratorImpl.h>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
-#include <nlohmann/json.hpp>
 #include <torch/nn/functional/upsampling.h>
+#include <nlohmann/json.hpp>
 
 #include "gan/core/error.h"
 #include "gan/data/sampler.h"
@@ -76,9 +76,8 @@ double accuracy(SmallCnn& model, const data::Dataset& test,
                                    torch::kInt64);
     const auto x = data::to_unit_range(test.batch(idx, device), test.range());
     const auto predicted = model->forward(x).argmax(1).cpu();
-    right += (predicted == test.labels().index_select(0, idx))
-                 .sum()
-                 .item<int64_t>();
+    right +=
+        (predicted == test.labels().index_select(0, idx)).sum().item<int64_t>();
   }
   model->train();
   return static_cast<double>(right) / std::max<int64_t>(test.size(), 1);
@@ -87,13 +86,12 @@ double accuracy(SmallCnn& model, const data::Dataset& test,
 }  // namespace
 
 SmallCnnImpl::SmallCnnImpl(std::vector<int64_t> input_shape,
-                           int64_t num_classes, int64_t width,
-                           int64_t features)
+                           int64_t num_classes, int64_t width, int64_t features)
     : input_shape_(std::move(input_shape)) {
   using torch::nn::Conv2dOptions;
   conv1_ = register_module(
-      "conv1", torch::nn::Conv2d(Conv2dOptions(input_shape_[0], width, 3)
-                                     .padding(1)));
+      "conv1",
+      torch::nn::Conv2d(Conv2dOptions(input_shape_[0], width, 3).padding(1)));
   conv2_ = register_module(
       "conv2",
       torch::nn::Conv2d(Conv2dOptions(width, 2 * width, 3).padding(1)));
@@ -161,44 +159,35 @@ ClassifierReport train_classifier(
       {"features", config.features},
       {"test_accuracy", report.test_accuracy},
   };
-  torch::serialize::OutputArchive root, weights;
-  model->to(torch::kCPU);
-  model->save(weights);
-  root.write(kModelKey, weights);
-  io::write_checkpoint(out, header.dump(2), root);
+  io::NamedTensors tensors;
+  io::add_module_tensors(tensors, kModelKey, *model);
+  io::write_checkpoint(out, header.dump(2), tensors);
   return report;
 }
 
 std::unique_ptr<FeatureExtractor> load_classifier_extractor(
     const std::filesystem::path& path, c10::Device device) {
   auto contents = io::read_checkpoint(path);
-  nlohmann::json header;
+  std::vector<int64_t> input_shape;
+  int64_t num_classes = 0, width = 0, features = 0;
   try {
-    header = nlohmann::json::parse(contents.header_json);
+    const auto header = nlohmann::json::parse(contents.header_json);
     if (header.at("format") != kFormatName) {
       throw Error(fmt::format(
           "{}: a gan checkpoint, but not a classifier; hint: train one with "
           "gan classifier train",
           path.string()));
     }
+    input_shape = header.at("input_shape").get<std::vector<int64_t>>();
+    num_classes = header.at("num_classes").get<int64_t>();
+    width = header.at("width").get<int64_t>();
+    features = header.at("features").get<int64_t>();
   } catch (const nlohmann::json::exception& e) {
     throw Error(fmt::format("{}: malformed classifier header ({})",
                             path.string(), e.what()));
   }
-  SmallCnn model(header.at("input_shape").get<std::vector<int64_t>>(),
-                 header.at("num_classes").get<int64_t>(),
-                 header.at("width").get<int64_t>(),
-                 header.at("features").get<int64_t>());
-  torch::serialize::InputArchive weights;
-  if (!contents.archive->try_read(kModelKey, weights)) {
-    throw Error(fmt::format("{}: no classifier weights", path.string()));
-  }
-  try {
-    model->load(weights);
-  } catch (const std::exception& e) {
-    throw Error(fmt::format("{}: classifier weights do not fit ({})",
-                            path.string(), describe(e)));
-  }
+  SmallCnn model(input_shape, num_classes, width, features);
+  io::load_module_tensors(contents.tensors, kModelKey, *model, path.string());
   return std::make_unique<ClassifierExtractor>(std::move(model), path.string(),
                                                device);
 }

@@ -2,9 +2,10 @@
 #include "gan/io/checkpoint.h"
 
 #include <cstring>
-#include <sstream>
+#include <span>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <zlib.h>
 
 #include "gan/core/error.h"
@@ -73,7 +74,7 @@ class Reader {
   size_t pos_ = 0;
 };
 
-// Checks framing and checksum; returns (header, archive bytes).
+// Checks framing and checksum; returns (header, tensor block bytes).
 std::pair<std::string, std::string> unpack(const std::filesystem::path& path) {
   const auto bytes = read_file(path);
   const std::string source = path.string();
@@ -86,6 +87,13 @@ std::pair<std::string, std::string> unpack(const std::filesystem::path& path) {
   Reader reader(bytes, source);
   reader.take(sizeof(kMagic), "magic");
   const auto version = reader.get<uint32_t>("format version");
+  if (version == 1) {
+    throw Error(fmt::format(
+        "{}: checkpoint format version 1 (a libtorch archive), this build "
+        "reads version {}; hint: use the gan release that wrote it, or "
+        "retrain",
+        source, kCheckpointVersion));
+  }
   if (version != kCheckpointVersion) {
     throw Error(fmt::format(
         "{}: checkpoint format version {}, this build reads version {}; "
@@ -104,60 +112,119 @@ std::pair<std::string, std::string> unpack(const std::filesystem::path& path) {
   // is reported as truncated rather than as corrupt.
   auto header_size = reader.get<uint64_t>("header length");
   auto header = reader.take(header_size, "header");
-  auto archive_size = reader.get<uint64_t>("archive length");
-  auto archive = reader.take(archive_size, "archive");
+  auto block_size = reader.get<uint64_t>("tensor block length");
+  auto block = reader.take(block_size, "tensor block");
   reader.take(kTrailer, "checksum");
   if (stored != actual) {
     throw Error(fmt::format(
         "{}: checkpoint is corrupt (checksum {:08x}, expected {:08x})", source,
         actual, stored));
   }
-  return {std::move(header), std::move(archive)};
+  return {std::move(header), std::move(block)};
+}
+
+// The module's parameters and buffers by their dotted names.
+std::vector<std::pair<std::string, torch::Tensor>> module_state(
+    const torch::nn::Module& module) {
+  std::vector<std::pair<std::string, torch::Tensor>> state;
+  for (const auto& item : module.named_parameters(/*recurse=*/true)) {
+    state.emplace_back(item.key(), item.value());
+  }
+  for (const auto& item : module.named_buffers(/*recurse=*/true)) {
+    state.emplace_back(item.key(), item.value());
+  }
+  return state;
 }
 
 }  // namespace
 
 void write_checkpoint(const std::filesystem::path& path,
                       const std::string& header_json,
-                      torch::serialize::OutputArchive& archive) {
-  std::ostringstream archive_bytes;
-  archive.save_to(archive_bytes);
-  const std::string tensors = archive_bytes.str();
-
+                      const NamedTensors& tensors) {
+  const std::string block = encode_safetensors(tensors, {}, path.string());
   std::string out(kMagic, sizeof(kMagic));
   put<uint32_t>(out, kCheckpointVersion);
   put<uint64_t>(out, header_json.size());
   out += header_json;
-  put<uint64_t>(out, tensors.size());
-  out += tensors;
+  put<uint64_t>(out, block.size());
+  out += block;
   put<uint32_t>(out, crc32_of(out.data(), out.size()));
   write_file_atomic(path, out);
 }
 
 CheckpointContents read_checkpoint(const std::filesystem::path& path) {
-  auto [header, tensors] = unpack(path);
+  auto [header, block] = unpack(path);
   CheckpointContents contents;
   contents.header_json = std::move(header);
-  contents.archive = std::make_unique<torch::serialize::InputArchive>();
-  // TODO(checkpoint): the archive is parsed by libtorch's TorchScript
-  // importer, which crashes (SIGSEGV in ScriptTypeParser::parseClassConstant)
-  // on some crafted archives; the CRC above stops every accidental
-  // corruption, not a file made to pass it. Storing the tensors in gan's
-  // own format (as io/safetensors does) would keep outside bytes away from
-  // that parser.
-  try {
-    contents.archive->load_from(tensors.data(), tensors.size());
-  } catch (const std::exception& e) {
-    // libtorch throws c10::Error and, from its TorchScript reader,
-    // torch::jit::ErrorReport, which is not one.
-    throw Error(fmt::format("{}: cannot read the tensor archive ({})",
-                            path.string(), describe(e)));
-  }
+  contents.tensors =
+      decode_safetensors(
+          std::span(reinterpret_cast<const uint8_t*>(block.data()),
+                    block.size()),
+          path.string() + " (tensors)")
+          .tensors;
   return contents;
 }
 
 std::string read_checkpoint_header(const std::filesystem::path& path) {
   return unpack(path).first;
+}
+
+void add_module_tensors(NamedTensors& out, const std::string& prefix,
+                        const torch::nn::Module& module) {
+  for (auto& [name, tensor] : module_state(module)) {
+    out.emplace_back(prefix + "." + name, tensor);
+  }
+}
+
+bool has_tensors(const std::map<std::string, torch::Tensor>& tensors,
+                 const std::string& prefix) {
+  const auto it = tensors.lower_bound(prefix + ".");
+  return it != tensors.end() && it->first.starts_with(prefix + ".");
+}
+
+void load_module_tensors(const std::map<std::string, torch::Tensor>& tensors,
+                         const std::string& prefix, torch::nn::Module& module,
+                         const std::string& source) {
+  const std::string what = fmt::format("{}: '{}'", source, prefix);
+  if (!has_tensors(tensors, prefix)) {
+    throw Error(fmt::format("{}: checkpoint has no '{}'", source, prefix));
+  }
+  const auto state = module_state(module);
+  // Everything is checked before anything is copied, so a file that does
+  // not fit leaves the module as it was.
+  std::vector<std::pair<torch::Tensor, const torch::Tensor*>> copies;
+  for (const auto& [name, target] : state) {
+    const auto it = tensors.find(prefix + "." + name);
+    if (it == tensors.end()) {
+      throw Error(fmt::format(
+          "{} does not fit the model its config describes: no tensor '{}'",
+          what, name));
+    }
+    const auto& saved = it->second;
+    if (!saved.sizes().equals(target.sizes()) ||
+        saved.scalar_type() != target.scalar_type()) {
+      throw Error(fmt::format(
+          "{} does not fit the model its config describes: '{}' is {} [{}], "
+          "the model's is {} [{}]",
+          what, name, c10::toString(saved.scalar_type()),
+          fmt::join(saved.sizes(), ", "), c10::toString(target.scalar_type()),
+          fmt::join(target.sizes(), ", ")));
+    }
+    copies.emplace_back(target, &saved);
+  }
+  size_t stored = 0;
+  for (auto it = tensors.lower_bound(prefix + ".");
+       it != tensors.end() && it->first.starts_with(prefix + "."); ++it) {
+    ++stored;
+  }
+  if (stored != state.size()) {
+    throw Error(fmt::format(
+        "{} does not fit the model its config describes: the file holds {} "
+        "tensors for it, the model has {}",
+        what, stored, state.size()));
+  }
+  torch::NoGradGuard no_grad;
+  for (auto& [target, saved] : copies) target.copy_(*saved);
 }
 
 }  // namespace gan::io

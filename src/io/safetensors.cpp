@@ -211,10 +211,10 @@ void check_coverage(std::vector<Entry>& entries, uint64_t data_bytes,
 
 }  // namespace
 
-void write_safetensors(const std::filesystem::path& path,
-                       const NamedTensors& tensors,
-                       const std::map<std::string, std::string>& metadata) {
-  const std::string source = path.string();
+std::string encode_safetensors(
+    const NamedTensors& tensors,
+    const std::map<std::string, std::string>& metadata,
+    const std::string& source) {
   nlohmann::ordered_json header = nlohmann::ordered_json::object();
   if (!metadata.empty()) header[kMetadataKey] = metadata;
 
@@ -263,14 +263,18 @@ void write_safetensors(const std::filesystem::path& path,
   for (const auto& t : data) {
     out.append(static_cast<const char*>(t.data_ptr()), t.nbytes());
   }
-  write_file_atomic(path, out);
+  return out;
 }
 
-Safetensors read_safetensors(const std::filesystem::path& path) {
-  const auto bytes = read_file(path);
-  const std::string source = path.string();
+void write_safetensors(const std::filesystem::path& path,
+                       const NamedTensors& tensors,
+                       const std::map<std::string, std::string>& metadata) {
+  write_file_atomic(path, encode_safetensors(tensors, metadata, path.string()));
+}
 
-  // The header length, then the header, within the file.
+Safetensors decode_safetensors(std::span<const uint8_t> bytes,
+                               const std::string& source) {
+  // The header length, then the header, within the bytes.
   if (bytes.size() < kLengthBytes) {
     throw Error(fmt::format(
         "{}: truncated: {} bytes, fewer than the 8-byte header length of a "
@@ -313,6 +317,11 @@ Safetensors read_safetensors(const std::filesystem::path& path) {
     file.tensors.emplace(e.name, std::move(tensor));
   }
   return file;
+}
+
+Safetensors read_safetensors(const std::filesystem::path& path) {
+  const auto bytes = read_file(path);
+  return decode_safetensors(bytes, path.string());
 }
 
 }  // namespace gan::io

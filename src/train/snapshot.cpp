@@ -64,8 +64,8 @@ CheckpointInfo decode_checkpoint_header(const std::string& json,
       throw Error(fmt::format("{}: unknown output '{}'", source, output));
     }
   } catch (const nlohmann::json::exception& e) {
-    throw Error(fmt::format("{}: malformed checkpoint header ({})", source,
-                            e.what()));
+    throw Error(
+        fmt::format("{}: malformed checkpoint header ({})", source, e.what()));
   }
   return info;
 }
@@ -76,22 +76,6 @@ CheckpointInfo read_checkpoint_info(const std::filesystem::path& path) {
                                   file.string());
 }
 
-void load_module(torch::serialize::InputArchive& archive,
-                 const std::string& key, torch::nn::Module& module,
-                 const std::string& source) {
-  torch::serialize::InputArchive group;
-  if (!archive.try_read(key, group)) {
-    throw Error(fmt::format("{}: checkpoint has no '{}'", source, key));
-  }
-  try {
-    module.load(group);
-  } catch (const std::exception& e) {
-    throw Error(fmt::format(
-        "{}: '{}' does not fit the model its config describes ({})", source,
-        key, describe(e)));
-  }
-}
-
 LoadedGenerator load_generator(const std::filesystem::path& path,
                                c10::Device device, bool raw) {
   const auto file = io::resolve_checkpoint(path);
@@ -100,12 +84,10 @@ LoadedGenerator load_generator(const std::filesystem::path& path,
   loaded.info = decode_checkpoint_header(contents.header_json, file.string());
   loaded.generator =
       models::make_generator(loaded.info.config.model, loaded.info.spec);
-  torch::serialize::InputArchive probe;
-  loaded.averaged =
-      !raw && contents.archive->try_read(kGeneratorEmaKey, probe);
-  load_module(*contents.archive,
-              loaded.averaged ? kGeneratorEmaKey : kGeneratorKey,
-              *loaded.generator, file.string());
+  loaded.averaged = !raw && io::has_tensors(contents.tensors, kGeneratorEmaKey);
+  io::load_module_tensors(contents.tensors,
+                          loaded.averaged ? kGeneratorEmaKey : kGeneratorKey,
+                          *loaded.generator, file.string());
   loaded.generator->to(device);
   loaded.generator->eval();
   return loaded;

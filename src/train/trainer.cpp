@@ -708,37 +708,29 @@ void Trainer::fit(io::RunDir* run, TrainObserver* observer) {
 }
 
 void Trainer::save_checkpoint(const std::filesystem::path& path) const {
-  torch::serialize::OutputArchive root;
-  torch::serialize::OutputArchive g, d, g_optim, d_optim, rng;
-  generator_->save(g);
-  discriminator_->save(d);
-  g_optimizer_->save(g_optim);
-  d_optimizer_->save(d_optim);
-  rng.write("cpu", generator_state(torch::kCPU), /*is_buffer=*/true);
+  io::NamedTensors tensors;
+  io::add_module_tensors(tensors, kGeneratorKey, *generator_);
+  io::add_module_tensors(tensors, kDiscriminatorKey, *discriminator_);
+  if (ema_) io::add_module_tensors(tensors, kGeneratorEmaKey, *ema_);
+  g_optimizer_->save(kGeneratorOptimizerKey, tensors);
+  d_optimizer_->save(kDiscriminatorOptimizerKey, tensors);
+  tensors.emplace_back(std::string(kRngKey) + ".cpu",
+                       generator_state(torch::kCPU));
   if (!device_.is_cpu()) {
-    rng.write("device", generator_state(device_), /*is_buffer=*/true);
+    tensors.emplace_back(std::string(kRngKey) + ".device",
+                         generator_state(device_));
   }
-  root.write(kGeneratorKey, g);
-  root.write(kDiscriminatorKey, d);
-  if (ema_) {
-    torch::serialize::OutputArchive ema;
-    ema_->save(ema);
-    root.write(kGeneratorEmaKey, ema);
-  }
-  root.write(kGeneratorOptimizerKey, g_optim);
-  root.write(kDiscriminatorOptimizerKey, d_optim);
-  root.write(kRngKey, rng);
 
   CheckpointInfo info;
   info.config = config_;
   info.spec = models::data_spec(data_);
   info.step = step_;
   info.epochs_done = step_ / steps_per_epoch_;
-  io::write_checkpoint(path, encode_checkpoint_header(info), root);
+  io::write_checkpoint(path, encode_checkpoint_header(info), tensors);
 }
 
 void Trainer::load_checkpoint(const std::filesystem::path& path) {
-  auto contents = io::read_checkpoint(path);
+  const auto contents = io::read_checkpoint(path);
   const std::string source = path.string();
   const auto info = decode_checkpoint_header(contents.header_json, source);
   const auto spec = models::data_spec(data_);
@@ -750,42 +742,40 @@ void Trainer::load_checkpoint(const std::filesystem::path& path) {
         fmt::join(spec.sample_shape, ", ")));
   }
 
-  auto& archive = *contents.archive;
-  load_module(archive, kGeneratorKey, *generator_, source);
-  load_module(archive, kDiscriminatorKey, *discriminator_, source);
+  const auto& tensors = contents.tensors;
+  io::load_module_tensors(tensors, kGeneratorKey, *generator_, source);
+  io::load_module_tensors(tensors, kDiscriminatorKey, *discriminator_, source);
   if (ema_) {
     // A run that starts averaging on resume starts from G's weights.
-    torch::serialize::InputArchive probe;
-    if (archive.try_read(kGeneratorEmaKey, probe)) {
-      load_module(archive, kGeneratorEmaKey, *ema_, source);
-    } else {
-      load_module(archive, kGeneratorKey, *ema_, source);
-    }
+    const bool saved = io::has_tensors(tensors, kGeneratorEmaKey);
+    io::load_module_tensors(tensors, saved ? kGeneratorEmaKey : kGeneratorKey,
+                            *ema_, source);
   }
   const std::pair<const char*, Optimizer*> optimizers[] = {
       {kGeneratorOptimizerKey, g_optimizer_.get()},
       {kDiscriminatorOptimizerKey, d_optimizer_.get()}};
   for (const auto& [key, optimizer] : optimizers) {
-    torch::serialize::InputArchive group;
-    if (!archive.try_read(key, group)) {
-      throw Error(fmt::format("{}: checkpoint has no '{}'", source, key));
-    }
     try {
-      optimizer->load(group);
+      optimizer->load(key, tensors);
     } catch (const Error& e) {
       throw Error(fmt::format("{}: {}", source, e.what()));
     }
   }
 
-  torch::serialize::InputArchive rng;
-  torch::Tensor state;
-  if (archive.try_read(kRngKey, rng) &&
-      rng.try_read("cpu", state, /*is_buffer=*/true)) {
-    set_generator_state(torch::kCPU, state);
-  }
-  if (!device_.is_cpu() && rng.try_read("device", state, true)) {
-    set_generator_state(device_, state);
-  }
+  // The random streams are restored when the file holds them; a run
+  // resumed on another device starts that device's stream afresh.
+  const auto restore = [&](const std::string& key, c10::Device device) {
+    const auto it = tensors.find(key);
+    if (it == tensors.end()) return;
+    try {
+      set_generator_state(device, it->second);
+    } catch (const std::exception& e) {
+      throw Error(fmt::format("{}: '{}' is not a random generator state ({})",
+                              source, key, describe(e)));
+    }
+  };
+  restore(std::string(kRngKey) + ".cpu", torch::kCPU);
+  if (!device_.is_cpu()) restore(std::string(kRngKey) + ".device", device_);
   step_ = info.step;
 }
 

@@ -205,12 +205,12 @@ TEST_F(CliTest, CheckpointOfAnotherFormatVersionIsOneLine) {
   ASSERT_EQ(gan(train_args(run) + " --max-steps 2", dir_).status, 0);
   const auto ckpt = dir_ / "run" / "checkpoints" / "latest.ckpt";
   auto bytes = testing::read_bytes(ckpt);
-  bytes[8] = 2;  // format version after the 8-byte magic
+  bytes[8] = 3;  // format version after the 8-byte magic
   testing::write_bytes(dir_ / "old.ckpt", bytes);
   const auto r = gan("sample --checkpoint " + (dir_ / "old.ckpt").string() +
                          " --out " + (dir_ / "x.png").string(),
                      dir_);
-  expect_clean_failure(r, "format version 2");
+  expect_clean_failure(r, "format version 3");
   EXPECT_FALSE(fs::exists(dir_ / "x.png"));
 }
 

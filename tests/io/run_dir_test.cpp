@@ -28,9 +28,8 @@ using testing::contains;
 
 // A valid checkpoint file whose header records `step`.
 void write_valid(const fs::path& path, int64_t step) {
-  torch::serialize::OutputArchive archive;
-  archive.write("weights", torch::full({4}, static_cast<double>(step)));
-  write_checkpoint(path, "{\"step\": " + std::to_string(step) + "}", archive);
+  write_checkpoint(path, "{\"step\": " + std::to_string(step) + "}",
+                   {{"weights", torch::full({4}, static_cast<double>(step))}});
 }
 
 TEST(RunDirTest, CreateLaysOutTheFolderAndRefusesToOverwriteARun) {

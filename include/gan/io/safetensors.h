@@ -4,8 +4,10 @@
 // range (plus optional string metadata), then the raw little-endian data.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <map>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -42,5 +44,15 @@ void write_safetensors(const std::filesystem::path& path,
 // overlap and cover the data exactly, string-valued metadata, no repeated
 // names. Throws gan::Error naming the file and what was wrong otherwise.
 Safetensors read_safetensors(const std::filesystem::path& path);
+
+// The same two in memory, for containers that embed the format (the
+// checkpoint file): the bytes a file would hold, and back. `source` names
+// the bytes in error messages.
+std::string encode_safetensors(
+    const NamedTensors& tensors,
+    const std::map<std::string, std::string>& metadata,
+    const std::string& source);
+Safetensors decode_safetensors(std::span<const uint8_t> bytes,
+                               const std::string& source);
 
 }  // namespace gan::io

@@ -1,14 +1,19 @@
 // The optimisers that update G and D. SGD follows the GAN paper's code
 // (pylearn2): classic momentum, v <- mu * v - lr * g, then p <- p + v, with
 // lr and mu set from outside every step by the schedules in schedule.h.
+// Adam follows Kingma & Ba (2015) as torch.optim.Adam computes it (bias
+// corrections, eps added to the corrected root), without weight decay.
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <string>
 #include <vector>
 
-#include <torch/serialize/archive.h>
 #include <torch/types.h>
+
+#include "gan/io/safetensors.h"
 
 namespace gan::train {
 
@@ -53,14 +58,18 @@ class Optimizer {
   // Ignored by optimisers without momentum.
   virtual void set_momentum(double momentum) = 0;
 
-  // The optimiser's state (velocities, moments, step counts).
-  virtual void save(torch::serialize::OutputArchive& archive) const = 0;
-  // Throws gan::Error when the archive does not fit the parameters.
-  virtual void load(torch::serialize::InputArchive& archive) = 0;
+  // The optimiser's state (velocities, moments, step counts), appended to
+  // `out` under names that start with "PREFIX.".
+  virtual void save(const std::string& prefix, io::NamedTensors& out) const = 0;
+  // Restores what save() wrote under `prefix`. Throws gan::Error, and
+  // changes nothing, when a tensor is missing or does not fit the
+  // parameters.
+  virtual void load(const std::string& prefix,
+                    const std::map<std::string, torch::Tensor>& tensors) = 0;
 };
 
 // An optimiser of `kind` over `parameters`, with config's lr and momentum.
-std::unique_ptr<Optimizer> make_optimizer(const OptimConfig& config,
-                                          std::vector<torch::Tensor> parameters);
+std::unique_ptr<Optimizer> make_optimizer(
+    const OptimConfig& config, std::vector<torch::Tensor> parameters);
 
 }  // namespace gan::train

@@ -11,14 +11,13 @@
 
 #include <c10/core/Device.h>
 #include <torch/nn/module.h>
-#include <torch/serialize/input-archive.h>
 
 #include "gan/models/factory.h"
 #include "gan/train/config.h"
 
 namespace gan::train {
 
-// Names of the tensor groups inside a checkpoint's archive.
+// Prefixes of the tensor groups inside a checkpoint ("generator.NAME").
 inline constexpr const char* kGeneratorKey = "generator";
 inline constexpr const char* kDiscriminatorKey = "discriminator";
 inline constexpr const char* kGeneratorEmaKey = "generator_ema";
@@ -42,12 +41,6 @@ CheckpointInfo decode_checkpoint_header(const std::string& json,
 // Reads only the header of the checkpoint at `path` (a file or a run
 // folder).
 CheckpointInfo read_checkpoint_info(const std::filesystem::path& path);
-
-// Reads the group `key` of `archive` into `module`. Throws gan::Error naming
-// `source` when the group is missing or its tensors do not fit the module.
-void load_module(torch::serialize::InputArchive& archive,
-                 const std::string& key, torch::nn::Module& module,
-                 const std::string& source);
 
 struct LoadedGenerator {
   CheckpointInfo info;
