@@ -38,6 +38,24 @@ torch::Tensor apply_norm(const std::shared_ptr<torch::nn::Module>& norm,
   return norm->as<torch::nn::GroupNorm>()->forward(x);
 }
 
+// An evaluation-mode batch norm is a per-channel affine map of its input,
+// so it folds into the transposed convolution before it: weights
+// [in, out, k, k] scaled per output channel, and a bias. Sampling then
+// makes one pass, and one activation, per block instead of two.
+torch::Tensor conv_with_folded_norm(const torch::nn::ConvTranspose2dImpl& conv,
+                                    const torch::nn::BatchNorm2dImpl& bn,
+                                    const torch::Tensor& x) {
+  const auto scale = bn.weight / torch::sqrt(bn.running_var + bn.options.eps());
+  auto bias = bn.bias - bn.running_mean * scale;
+  if (conv.bias.defined()) bias = bias + conv.bias * scale;
+  const auto& o = conv.options;
+  // Transposed convolutions take explicit padding only.
+  const auto& padding = c10::get<torch::ExpandingArray<2>>(o.padding());
+  return torch::conv_transpose2d(x, conv.weight * scale.view({1, -1, 1, 1}),
+                                 bias, o.stride(), padding, o.output_padding(),
+                                 o.groups(), o.dilation());
+}
+
 }  // namespace
 
 std::pair<int64_t, int64_t> dcgan_geometry(int64_t size) {
@@ -103,7 +121,17 @@ torch::Tensor DcganGeneratorImpl::forward(const torch::Tensor& z,
   h = h.view({h.size(0), h.size(1), 1, 1});
   const size_t hidden = blocks_->size() - 1;
   for (size_t i = 0; i < blocks_->size(); ++i) {
-    h = blocks_[i]->as<torch::nn::ConvTranspose2d>()->forward(h);
+    auto* conv = blocks_[i]->as<torch::nn::ConvTranspose2d>();
+    const auto* bn = i < hidden && !norms_->is_empty()
+                         ? norms_[i]->as<torch::nn::BatchNorm2d>()
+                         : nullptr;
+    if (bn && bn->options.track_running_stats() && !is_training() &&
+        !torch::GradMode::is_enabled()) {
+      h = conv_with_folded_norm(*conv, *bn, h);
+      h = torch::relu_(h);
+      continue;
+    }
+    h = conv->forward(h);
     if (i < hidden) {
       if (!norms_->is_empty()) h = apply_norm(norms_[i], h);
       // In place, as nothing else holds h: no backward formula needs the

@@ -38,10 +38,14 @@ torch::Tensor generate_from(Generator& generator, const torch::Tensor& z,
       pass->forward(zi, /*for_backward=*/false, out.slice(0, begin, end));
       continue;
     }
-    const auto y = labels.defined()
-                       ? labels.slice(0, begin, end).to(device)
-                       : torch::Tensor();
+    const auto y = labels.defined() ? labels.slice(0, begin, end).to(device)
+                                    : torch::Tensor();
     const auto x = generator.forward(zi, y);
+    if (end - begin == z.size(0)) {
+      // One chunk: its output is the result, without a copy.
+      out = x.to(torch::kCPU);
+      break;
+    }
     if (!out.defined()) {
       auto shape = x.sizes().vec();
       shape[0] = z.size(0);
@@ -72,8 +76,8 @@ torch::Tensor interpolate_latents(const torch::Tensor& z0,
     throw Error(fmt::format("interpolation steps {}: expected >= 2", steps));
   }
   // t: [1, steps, 1] from 0 to 1; rows: [R, 1, Z].
-  const auto t = torch::linspace(0.0, 1.0, steps, z0.options())
-                     .view({1, steps, 1});
+  const auto t =
+      torch::linspace(0.0, 1.0, steps, z0.options()).view({1, steps, 1});
   const auto a = z0.unsqueeze(1);
   const auto b = z1.unsqueeze(1);
   return (a + (b - a) * t).reshape({-1, z0.size(1)});

@@ -58,6 +58,28 @@ TEST(DcganTest, WeightsFollowTheDcganInitialisation) {
   }
 }
 
+// Without gradients, an evaluation-mode G folds each batch norm into the
+// convolution before it; with them it runs the layers one by one.
+TEST(DcganTest, FoldedBatchNormSamplingMatchesTheLayerByLayerForward) {
+  torch::manual_seed(7);
+  DcganConfig config;
+  config.g_width = 8;
+  config.init_std = 0.3;  // outputs well away from 0
+  DcganGenerator g(16, std::vector<int64_t>{3, 16, 16}, config,
+                   OutputActivation::kTanh);
+  // Running statistics away from their initial 0 and 1.
+  for (int i = 0; i < 5; ++i) g->forward(torch::randn({32, 16}) * 3, {});
+  g->eval();
+  const auto z = torch::randn({10, 16});
+  const auto layered = g->forward(z, {}).detach();
+  torch::NoGradGuard no_grad;
+  const auto folded = g->forward(z, {});
+  ASSERT_EQ(folded.sizes(), layered.sizes());
+  EXPECT_TRUE(torch::allclose(folded, layered, /*rtol=*/1e-4, /*atol=*/1e-5))
+      << (folded - layered).abs().max().item<double>();
+  EXPECT_GT(layered.abs().max().item<double>(), 0.5);
+}
+
 TEST(DcganTest, CriticWithoutNormHasNoNormLayers) {
   DcganConfig config;
   config.d_norm = NormKind::kNone;
