@@ -130,7 +130,9 @@ def main():
     if not args.no_build:
         build()
 
-    peaks = [run(gan_command("sgemm", args))["gflops"]]
+    first = run(gan_command("sgemm", args))
+    peaks = [first["gflops"]]
+    blas = first.get("blas", "")
     results = {}
     for case in args.cases:
         runs = {"gan": [], "pytorch": []}
@@ -170,6 +172,7 @@ def main():
               f"{'torch GF/s':>10s} {'gan MiB':>8s} {'torch MiB':>9s}")
     print(f"sgemm peak {peak:.1f} GFLOP/s ({args.threads} threads; "
           f"runs of {args.seconds:g} s, median of {args.rounds})")
+    print(f"BLAS: {blas}")
     print(header)
     for row in rows:
         g, t = row["gan"], row["pytorch"]
@@ -185,7 +188,8 @@ def main():
                    "machine": platform.processor() or platform.machine(),
                    "cpus": os.cpu_count(), "threads": args.threads,
                    "seconds": args.seconds, "rounds": args.rounds,
-                   "sgemm_peak_gflops": peak, "cases": rows}, f, indent=2)
+                   "sgemm_peak_gflops": peak, "blas": blas,
+                   "cases": rows}, f, indent=2)
     print(f"wrote {args.json}")
 
 

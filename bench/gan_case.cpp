@@ -185,9 +185,16 @@ int main(int argc, char** argv) {
   }
 
   if (which == "sgemm") {
+    // The BLAS line names the kernels the peak was measured with (OpenBLAS
+    // picks them per CPU, and OPENBLAS_CORETYPE overrides its choice).
+    std::string blas;
+    for (char c : gan::blas_backend()) {
+      if (c != '"' && c != '\\') blas += c;
+    }
     std::printf("%s\n", fmt::format(R"({{"tool": "gan", "case": "sgemm", )"
-                                    R"("threads": {}, "gflops": {:.2f}}})",
-                                    threads, gflops)
+                                    R"("threads": {}, "gflops": {:.2f}, )"
+                                    R"("blas": "{}"}})",
+                                    threads, gflops, blas)
                             .c_str());
     return 0;
   }
