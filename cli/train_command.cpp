@@ -1,8 +1,6 @@
 // `gan train`: build a config from a file and flags, load the data, train,
 // and leave a run folder (or continue one with --resume).
-#include <atomic>
 #include <chrono>
-#include <csignal>
 #include <ctime>
 #include <filesystem>
 #include <memory>
@@ -19,6 +17,7 @@
 #include "gan/train/config.h"
 #include "gan/train/distributed.h"
 #include "gan/train/snapshot.h"
+#include "gan/train/stop_signals.h"
 #include "gan/train/trainer.h"
 #include "launch.h"
 #include "progress.h"
@@ -44,16 +43,6 @@ struct TrainOptions {
 // A worker that fails stops its peers within the timeout; the launcher
 // gives them this long to end on SIGTERM before it kills them.
 constexpr std::chrono::seconds kWorkerGrace{10};
-
-// SIGINT/SIGTERM ask the trainer to stop at the next step boundary, where
-// it checkpoints; a second SIGINT ends the process at once.
-train::Trainer* g_trainer = nullptr;
-std::atomic<int> g_signals{0};
-
-extern "C" void on_signal(int signal) {
-  if (++g_signals > 1 && signal == SIGINT) std::_Exit(130);
-  if (g_trainer) g_trainer->request_stop();
-}
 
 // Flags that are shorthands for config keys, after the --set overrides so
 // that they win.
@@ -160,16 +149,15 @@ void train_worker(const TrainOptions& o,
 
   ConsoleObserver console(trainer.steps_per_epoch(), config.train.epochs,
                           o.quiet || !writer);
-  g_trainer = &trainer;
-  std::signal(SIGINT, on_signal);
-  std::signal(SIGTERM, on_signal);
   const auto start = std::chrono::steady_clock::now();
   const int64_t first_step = trainer.steps_done();
   const int64_t first_bytes = communicator ? communicator->bytes_averaged() : 0;
-  trainer.fit(writer ? &*run : nullptr, writer ? &console : nullptr);
-  g_trainer = nullptr;
-  std::signal(SIGINT, SIG_DFL);
-  std::signal(SIGTERM, SIG_DFL);
+  bool stopped_by_signal = false;
+  {
+    train::StopOnSignals stop_on_signals(trainer);
+    trainer.fit(writer ? &*run : nullptr, writer ? &console : nullptr);
+    stopped_by_signal = stop_on_signals.received();
+  }
   console.clear_bar();
   if (!writer) return;
 
@@ -179,7 +167,7 @@ void train_worker(const TrainOptions& o,
   const int64_t steps = trainer.steps_done() - first_step;
   const double images = static_cast<double>(steps) * config.train.batch_size *
                         config.train.d_steps;
-  if (g_signals > 0) {
+  if (stopped_by_signal) {
     fmt::print(
         "stopped at step {}; checkpoint saved; continue with: gan "
         "train --resume {}\n",

@@ -1,0 +1,25 @@
+// Ending a training run from outside: while a StopOnSignals lives, SIGINT
+// and SIGTERM ask the trainer to stop at its next step boundary (where it
+// saves a checkpoint), so Ctrl-C or a scheduler's SIGTERM loses no work. A
+// second SIGINT before then ends the process at once, with status 130 and
+// nothing saved, for a user who cannot wait for the step to finish.
+#pragma once
+
+namespace gan::train {
+
+class Trainer;
+
+// Installs the handlers for its lifetime and restores the default actions
+// when it goes. One at a time in a process (the handlers are global).
+class StopOnSignals {
+ public:
+  explicit StopOnSignals(Trainer& trainer);
+  ~StopOnSignals();
+
+  // Whether SIGINT or SIGTERM came since it was installed.
+  bool received() const;
+  StopOnSignals(const StopOnSignals&) = delete;
+  StopOnSignals& operator=(const StopOnSignals&) = delete;
+};
+
+}  // namespace gan::train
