@@ -21,6 +21,7 @@
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "gan/core/runtime.h"
 #include "gan/data/load.h"
@@ -185,17 +186,14 @@ int main(int argc, char** argv) {
   }
 
   if (which == "sgemm") {
-    // The BLAS line names the kernels the peak was measured with (OpenBLAS
-    // picks them per CPU, and OPENBLAS_CORETYPE overrides its choice).
-    std::string blas;
-    for (char c : gan::blas_backend()) {
-      if (c != '"' && c != '\\') blas += c;
-    }
-    std::printf("%s\n", fmt::format(R"({{"tool": "gan", "case": "sgemm", )"
-                                    R"("threads": {}, "gflops": {:.2f}, )"
-                                    R"("blas": "{}"}})",
-                                    threads, gflops, blas)
-                            .c_str());
+    // "blas" names the kernels the peak was measured with (OpenBLAS picks
+    // them per CPU, and OPENBLAS_CORETYPE overrides its choice).
+    const nlohmann::json line = {{"tool", "gan"},
+                                 {"case", "sgemm"},
+                                 {"threads", threads},
+                                 {"gflops", gflops},
+                                 {"blas", gan::blas_backend()}};
+    std::printf("%s\n", line.dump().c_str());
     return 0;
   }
   std::printf(

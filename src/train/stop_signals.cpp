@@ -14,12 +14,11 @@ namespace gan::train {
 namespace {
 
 std::atomic<Trainer*> g_trainer{nullptr};
-std::atomic<int> g_interrupts{0};
-std::atomic<bool> g_received{false};
+// SIGINTs and SIGTERMs since the handlers were installed.
+std::atomic<int> g_signals{0};
 
 extern "C" void on_stop_signal(int signal) {
-  g_received.store(true);
-  if (signal == SIGINT && g_interrupts.fetch_add(1) > 0) std::_Exit(130);
+  if (g_signals.fetch_add(1) > 0 && signal == SIGINT) std::_Exit(130);
   if (Trainer* trainer = g_trainer.load()) trainer->request_stop();
 }
 
@@ -30,8 +29,7 @@ StopOnSignals::StopOnSignals(Trainer& trainer) {
   if (!g_trainer.compare_exchange_strong(none, &trainer)) {
     throw Error("StopOnSignals: another instance is already installed");
   }
-  g_interrupts.store(0);
-  g_received.store(false);
+  g_signals.store(0);
   std::signal(SIGINT, on_stop_signal);
   std::signal(SIGTERM, on_stop_signal);
 }
@@ -42,6 +40,6 @@ StopOnSignals::~StopOnSignals() {
   g_trainer.store(nullptr);
 }
 
-bool StopOnSignals::received() const { return g_received.load(); }
+bool StopOnSignals::received() const { return g_signals.load() > 0; }
 
 }  // namespace gan::train

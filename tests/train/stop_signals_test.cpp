@@ -88,16 +88,22 @@ TEST_F(StopOnSignalsTest, ASecondSigintEndsTheProcessAtOnceWithStatus130) {
   // The child process runs this test again up to here (libtorch's threads
   // do not survive a plain fork).
   GTEST_FLAG_SET(death_test_style, "threadsafe");
-  EXPECT_EXIT(
-      {
-        Trainer trainer = make_trainer();
-        auto run = io::RunDir::create(dir_.path() / "run");
-        RaiseAfter observer(2, {SIGINT, SIGINT});
-        StopOnSignals stop(trainer);
-        trainer.fit(&run, &observer);
-        std::_Exit(0);  // reached only if the second SIGINT was ignored
-      },
-      ::testing::ExitedWithCode(130), "");
+  // A SIGINT after SIGTERM escalates too: the user wants out now.
+  const std::vector<std::vector<int>> cases = {{SIGINT, SIGINT},
+                                               {SIGTERM, SIGINT}};
+  for (const auto& signals : cases) {
+    EXPECT_EXIT(
+        {
+          Trainer trainer = make_trainer();
+          auto run = io::RunDir::create(dir_.path() / "run");
+          RaiseAfter observer(2, signals);
+          StopOnSignals stop(trainer);
+          trainer.fit(&run, &observer);
+          std::_Exit(0);  // reached only if the SIGINT was ignored
+        },
+        ::testing::ExitedWithCode(130), "")
+        << strsignal(signals[0]);
+  }
 }
 
 TEST_F(StopOnSignalsTest, OnlyOneCanBeInstalledAtATime) {
