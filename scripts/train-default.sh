@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 scripts/build.sh -DGAN_BUILD_TESTS=OFF
 out=runs/default-$(date +%Y%m%d-%H%M%S)
-build/gan train --config configs/paper-fashion-mnist.toml --epochs 5 \
-  --out "$out" "$@"
+# Five epochs through --set, so that a caller's --epochs (which gan applies
+# after --set) replaces it instead of clashing with it.
+build/gan train --config configs/paper-fashion-mnist.toml \
+  --set train.epochs=5 --out "$out" "$@"
 echo "sample grids: $out/samples/ (newest: $(ls "$out"/samples/*.png | tail -n 1))"
