@@ -56,6 +56,16 @@ torch::Tensor conv_with_folded_norm(const torch::nn::ConvTranspose2dImpl& conv,
                                  o.groups(), o.dilation());
 }
 
+// G's output activation, in place.
+torch::Tensor activate(torch::Tensor h, OutputActivation output) {
+  switch (output) {
+    case OutputActivation::kSigmoid: return torch::sigmoid_(h);
+    case OutputActivation::kTanh: return torch::tanh_(h);
+    case OutputActivation::kIdentity: return h;
+  }
+  return h;
+}
+
 }  // namespace
 
 std::pair<int64_t, int64_t> dcgan_geometry(int64_t size) {
@@ -118,6 +128,7 @@ DcganGeneratorImpl::DcganGeneratorImpl(int64_t latent_dim,
 torch::Tensor DcganGeneratorImpl::forward(const torch::Tensor& z,
                                           const torch::Tensor& labels) {
   auto h = append_one_hot(z, labels, num_classes_);
+  if (has_sample_pass(h)) return activate(sample_pass(h.contiguous()), output_);
   h = h.view({h.size(0), h.size(1), 1, 1});
   const size_t hidden = blocks_->size() - 1;
   for (size_t i = 0; i < blocks_->size(); ++i) {
@@ -139,12 +150,7 @@ torch::Tensor DcganGeneratorImpl::forward(const torch::Tensor& z,
       h = torch::relu_(h);
     }
   }
-  switch (output_) {
-    case OutputActivation::kSigmoid: return torch::sigmoid_(h);
-    case OutputActivation::kTanh: return torch::tanh_(h);
-    case OutputActivation::kIdentity: return h;
-  }
-  return h;
+  return activate(h, output_);
 }
 
 DcganDiscriminatorImpl::DcganDiscriminatorImpl(

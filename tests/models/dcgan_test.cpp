@@ -58,8 +58,66 @@ TEST(DcganTest, WeightsFollowTheDcganInitialisation) {
   }
 }
 
-// Without gradients, an evaluation-mode G folds each batch norm into the
-// convolution before it; with them it runs the layers one by one.
+// Sampling on the CPU (evaluation mode, no gradient) runs each transposed
+// convolution as one matrix product and an overlap-add, in chunks of
+// images; with gradients G runs libtorch's layers one by one. The two
+// must agree for every kind of G the pass takes: both size families, any
+// channel count, batch norm or none (a convolution bias then), a class
+// appended to z, and a batch that is not a whole number of chunks.
+TEST(DcganTest, SamplingPassMatchesTheLayerByLayerForward) {
+  struct Case {
+    std::vector<int64_t> shape;
+    NormKind norm;
+    int64_t classes;
+    int64_t batch;
+    OutputActivation output;
+  };
+  const Case cases[] = {
+      {{3, 32, 32}, NormKind::kBatch, 0, 75, OutputActivation::kTanh},
+      {{1, 28, 28}, NormKind::kBatch, 0, 33, OutputActivation::kSigmoid},
+      {{2, 16, 16}, NormKind::kNone, 0, 5, OutputActivation::kIdentity},
+      {{1, 14, 14}, NormKind::kBatch, 4, 40, OutputActivation::kTanh},
+      {{3, 8, 8}, NormKind::kLayer, 0, 6, OutputActivation::kTanh},
+  };
+  torch::manual_seed(11);
+  for (const auto& c : cases) {
+    DcganConfig config;
+    config.g_width = 8;
+    config.g_norm = c.norm;
+    config.init_std = 0.3;  // outputs well away from 0
+    DcganGenerator g(16, c.shape, config, c.output, c.classes);
+    const auto labels =
+        c.classes > 0 ? torch::randint(0, c.classes, {c.batch}, torch::kLong)
+                      : torch::Tensor();
+    if (c.norm == NormKind::kNone) {
+      // Nonzero biases, so that dropping one would show.
+      torch::NoGradGuard no_grad;
+      for (auto& p : g->named_parameters()) {
+        if (p.key().find("bias") != std::string::npos) p.value().normal_(0, 0.5);
+      }
+    }
+    // Running statistics away from their initial 0 and 1.
+    for (int i = 0; i < 5; ++i) {
+      const auto y = c.classes > 0 ? torch::randint(0, c.classes, {32}, torch::kLong)
+                                   : torch::Tensor();
+      g->forward(torch::randn({32, 16}) * 3, y);
+    }
+    g->eval();
+    const auto z = torch::randn({c.batch, 16});
+    const auto layered = g->forward(z, labels).detach();
+    torch::NoGradGuard no_grad;
+    const auto sampled = g->forward(z, labels);
+    ASSERT_EQ(sampled.sizes(), layered.sizes()) << c.shape[1];
+    EXPECT_TRUE(sampled.is_contiguous());
+    EXPECT_TRUE(torch::allclose(sampled, layered, /*rtol=*/1e-4, /*atol=*/1e-5))
+        << c.shape[1] << ": " << (sampled - layered).abs().max().item<double>();
+    EXPECT_GT(layered.abs().max().item<double>(), 0.5) << c.shape[1];
+  }
+}
+
+// Where the sampling pass does not apply (another device or dtype: here
+// float64), an evaluation-mode G without gradients folds each batch norm
+// into the convolution before it; with them it runs the layers one by one.
 TEST(DcganTest, FoldedBatchNormSamplingMatchesTheLayerByLayerForward) {
   torch::manual_seed(7);
   DcganConfig config;
@@ -67,10 +125,13 @@ TEST(DcganTest, FoldedBatchNormSamplingMatchesTheLayerByLayerForward) {
   config.init_std = 0.3;  // outputs well away from 0
   DcganGenerator g(16, std::vector<int64_t>{3, 16, 16}, config,
                    OutputActivation::kTanh);
+  g->to(torch::kFloat64);
   // Running statistics away from their initial 0 and 1.
-  for (int i = 0; i < 5; ++i) g->forward(torch::randn({32, 16}) * 3, {});
+  for (int i = 0; i < 5; ++i) {
+    g->forward(torch::randn({32, 16}, torch::kFloat64) * 3, {});
+  }
   g->eval();
-  const auto z = torch::randn({10, 16});
+  const auto z = torch::randn({10, 16}, torch::kFloat64);
   const auto layered = g->forward(z, {}).detach();
   torch::NoGradGuard no_grad;
   const auto folded = g->forward(z, {});

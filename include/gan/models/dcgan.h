@@ -60,6 +60,14 @@ class DcganGeneratorImpl : public Generator {
   int64_t num_classes() const override { return num_classes_; }
 
  private:
+  // Sampling on the CPU (evaluation mode, no gradient, float32, batch norm
+  // with running statistics or none) goes through one large matrix
+  // product per block instead of libtorch's per-image transposed
+  // convolution (dcgan_sample_pass.cpp). h: z with any class appended.
+  bool has_sample_pass(const torch::Tensor& h);
+  // Returns the pre-activation output [N, C, S, S].
+  torch::Tensor sample_pass(const torch::Tensor& h);
+
   int64_t latent_dim_;
   std::vector<int64_t> shape_;
   OutputActivation output_;
