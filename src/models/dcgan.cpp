@@ -7,6 +7,7 @@
 
 #include "gan/core/error.h"
 #include "gan/models/conditioning.h"
+#include "gan/models/conv_transpose_gemm.h"
 
 namespace gan::models {
 namespace {
@@ -54,6 +55,27 @@ torch::Tensor conv_with_folded_norm(const torch::nn::ConvTranspose2dImpl& conv,
   return torch::conv_transpose2d(x, conv.weight * scale.view({1, -1, 1, 1}),
                                  bias, o.stride(), padding, o.output_padding(),
                                  o.groups(), o.dilation());
+}
+
+// conv->forward(x), through one matrix product over the batch where
+// conv_transpose_gemm takes the layer (float32 on the CPU).
+torch::Tensor transposed_conv(torch::nn::ConvTranspose2dImpl& conv,
+                              const torch::Tensor& x) {
+  const auto& o = conv.options;
+  const auto& padding = c10::get<torch::ExpandingArray<2>>(o.padding());
+  const int64_t stride = (*o.stride())[0];
+  const bool plain = (*o.stride())[1] == stride &&
+                     (*padding)[0] == (*padding)[1] &&
+                     (*o.output_padding())[0] == 0 &&
+                     (*o.output_padding())[1] == 0 && o.groups() == 1 &&
+                     (*o.dilation())[0] == 1 && (*o.dilation())[1] == 1;
+  if (!plain ||
+      !conv_transpose_gemm_applies(x, conv.weight, stride, (*padding)[0])) {
+    return conv.forward(x);
+  }
+  auto y = conv_transpose_gemm(x, conv.weight, stride, (*padding)[0]);
+  if (conv.bias.defined()) y = y + conv.bias.view({1, -1, 1, 1});
+  return y;
 }
 
 // G's output activation, in place.
@@ -142,7 +164,7 @@ torch::Tensor DcganGeneratorImpl::forward(const torch::Tensor& z,
       h = torch::relu_(h);
       continue;
     }
-    h = conv->forward(h);
+    h = transposed_conv(*conv, h);
     if (i < hidden) {
       if (!norms_->is_empty()) h = apply_norm(norms_[i], h);
       // In place, as nothing else holds h: no backward formula needs the
@@ -150,7 +172,9 @@ torch::Tensor DcganGeneratorImpl::forward(const torch::Tensor& z,
       h = torch::relu_(h);
     }
   }
-  return activate(h, output_);
+  // The products leave h channels-last; D and the callers get the usual
+  // contiguous layout (a small copy at the output's size).
+  return activate(h, output_).contiguous();
 }
 
 DcganDiscriminatorImpl::DcganDiscriminatorImpl(

@@ -115,6 +115,40 @@ TEST(DcganTest, SamplingPassMatchesTheLayerByLayerForward) {
   }
 }
 
+// In training, float32 G on the CPU runs its transposed convolutions as
+// batch-wide matrix products (conv_transpose_gemm.h); in float64 it runs
+// libtorch's layers. Outputs and every parameter's gradient must agree,
+// through batch norm in training mode and the channels-last layout.
+TEST(DcganTest, TrainingPassMatchesLibtorchsLayers) {
+  for (const auto& shape : {std::vector<int64_t>{3, 32, 32},
+                            std::vector<int64_t>{1, 28, 28}}) {
+    DcganConfig config;
+    config.g_width = 8;
+    torch::manual_seed(5);
+    DcganGenerator g(16, shape, config, OutputActivation::kTanh);
+    torch::manual_seed(5);
+    DcganGenerator reference(16, shape, config, OutputActivation::kTanh);
+    reference->to(torch::kFloat64);
+    const auto z = torch::randn({6, 16});
+    const auto weights = torch::randn({6, shape[0], shape[1], shape[2]});
+    const auto out = g->forward(z, {});
+    const auto expected = reference->forward(z.to(torch::kFloat64), {});
+    EXPECT_TRUE(out.is_contiguous());
+    EXPECT_TRUE(torch::allclose(out.to(torch::kFloat64), expected, 1e-4, 1e-5))
+        << (out.to(torch::kFloat64) - expected).abs().max().item<double>();
+    (out * weights).sum().backward();
+    (expected * weights.to(torch::kFloat64)).sum().backward();
+    const auto params = g->named_parameters();
+    const auto reference_params = reference->named_parameters();
+    for (const auto& p : params) {
+      const auto got = p.value().grad().to(torch::kFloat64);
+      const auto& want = reference_params[p.key()].grad();
+      const double error = (got - want).norm().item<double>();
+      EXPECT_LT(error, 1e-4 * want.norm().item<double>() + 1e-6) << p.key();
+    }
+  }
+}
+
 // Where the sampling pass does not apply (another device or dtype: here
 // float64), an evaluation-mode G without gradients folds each batch norm
 // into the convolution before it; with them it runs the layers one by one.
