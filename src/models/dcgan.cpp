@@ -7,7 +7,7 @@
 
 #include "gan/core/error.h"
 #include "gan/models/conditioning.h"
-#include "gan/models/conv_transpose_gemm.h"
+#include "gan/models/conv_gemm.h"
 
 namespace gan::models {
 namespace {

@@ -1,12 +1,12 @@
 // DCGAN G's sampling pass on the CPU: every transposed convolution as one
 // matrix product over a chunk of images kept channels-last, then one pass
 // that overlap-adds the product's patches into the output, adds the bias
-// and applies ReLU (conv_transpose_gemm.h explains the product). Batch
+// and applies ReLU (conv_gemm.h explains the product). Batch
 // norm in evaluation mode is folded into the weights and bias first, and
 // chunks are small enough for a product's patches to stay in cache.
 #include <torch/nn/modules/batchnorm.h>
 
-#include "gan/models/conv_transpose_gemm.h"
+#include "gan/models/conv_gemm.h"
 #include "gan/models/dcgan.h"
 
 namespace gan::models {

@@ -116,7 +116,7 @@ TEST(DcganTest, SamplingPassMatchesTheLayerByLayerForward) {
 }
 
 // In training, float32 G on the CPU runs its transposed convolutions as
-// batch-wide matrix products (conv_transpose_gemm.h); in float64 it runs
+// batch-wide matrix products (conv_gemm.h); in float64 it runs
 // libtorch's layers. Outputs and every parameter's gradient must agree,
 // through batch norm in training mode and the channels-last layout.
 TEST(DcganTest, TrainingPassMatchesLibtorchsLayers) {

@@ -1,18 +1,24 @@
-// Transposed convolutions as large matrix products, for DCGAN's generator
-// on the CPU.
+// Transposed convolutions as batch-wide matrix products, for DCGAN's
+// generator on the CPU.
 //
 // libtorch's CPU transposed convolution runs one small matrix product per
 // image (H*W rows: 16 to 256 in DCGAN-32), so OpenBLAS spends much of its
-// time packing operands and threads waiting. Here the whole batch is one
-// product: with the input as rows X [N*H*W, Cin] (channels-last) and the
-// weight as Wm [Cin, k*k*Cout], P = X Wm holds each input pixel's k x k
-// patch of output, and an overlap-add sums the patches into the output.
-// The backward pass is the same in reverse: the output gradient is cut
-// into patches, then two products give the input and weight gradients.
+// time packing operands and its threads waiting. Here the whole batch is
+// one product: with the input as rows X [N*H*W, Cin] (channels-last) and
+// the weight as Wm [Cin, k*k*Cout], P = X Wm holds each input pixel's
+// k x k patch of output, and an overlap-add sums the patches into the
+// output. Its backward pass is the same in reverse: the output gradient
+// is cut into patches, then two products give the input and weight
+// gradients.
 //
-// Two geometries are taken, the two DCGAN uses: a 1 x 1 input spread by a
-// k x k kernel (stride 1, no padding: the patch is the output), and a 4 x 4
-// kernel with stride 2 and padding 1 (each output pixel sums four patches).
+// D's strided convolutions stay with libtorch, which runs them in oneDNN's
+// kernels, faster than OpenBLAS at these shapes.
+//
+// Geometries taken: a 1 x 1 input spread by a k x k kernel (stride 1, no
+// padding: the patch is the output), and a 4 x 4 kernel with stride 2 and
+// padding 1, the two DCGAN uses. A backward pass that must itself be
+// differentiated (create_graph, as a penalty on gradients needs) goes through
+// libtorch's convolution_backward, which is.
 #pragma once
 
 #include <cstdint>

@@ -1,6 +1,7 @@
-#include "gan/models/conv_transpose_gemm.h"
+#include "gan/models/conv_gemm.h"
 
 #include <gtest/gtest.h>
+#include <torch/autograd.h>
 
 namespace gan::models {
 namespace {
@@ -53,6 +54,38 @@ TEST(ConvTransposeGemmTest, MatchesLibtorchForwardAndBackward) {
           << (w2.grad() - w1.grad()).abs().max().item<double>();
       EXPECT_EQ(w2.grad().sizes(), w0.sizes());
     }
+  }
+}
+
+// Gradient penalties differentiate a backward pass (create_graph): the
+// gradient of ||dy/dx||^2 with respect to the weight must match libtorch's
+// for both geometries.
+TEST(ConvTransposeGemmTest, BackwardPassesCanBeDifferentiated) {
+  torch::manual_seed(6);
+  struct Op {
+    std::vector<int64_t> x, w;
+    int64_t stride, padding;
+  };
+  for (const auto& op : {Op{{2, 6, 4, 4}, {6, 3, 4, 4}, 2, 1},
+                         Op{{2, 6, 1, 1}, {6, 3, 4, 4}, 1, 0}}) {
+    const auto x0 = torch::randn(op.x);
+    const auto w0 = torch::randn(op.w);
+    std::vector<torch::Tensor> weight_grads;
+    for (bool gemm : {false, true}) {
+      auto x = x0.clone().requires_grad_(true);
+      auto w = w0.clone().requires_grad_(true);
+      const auto y =
+          gemm ? conv_transpose_gemm(x, w, op.stride, op.padding)
+               : torch::conv_transpose2d(x, w, {}, op.stride, op.padding);
+      const auto dx = torch::autograd::grad({(y * y).sum()}, {x}, {},
+                                            /*retain_graph=*/true,
+                                            /*create_graph=*/true)[0];
+      dx.pow(2).sum().backward();
+      weight_grads.push_back(w.grad());
+    }
+    EXPECT_TRUE(torch::allclose(weight_grads[1], weight_grads[0], 1e-4, 1e-3))
+        << op.stride << ": "
+        << (weight_grads[1] - weight_grads[0]).abs().max().item<double>();
   }
 }
 

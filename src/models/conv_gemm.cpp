@@ -1,6 +1,7 @@
-// Transposed convolutions as one matrix product over the batch plus an
-// overlap-add (forward) or a patch gather (backward); see the header.
-#include "gan/models/conv_transpose_gemm.h"
+// Transposed convolutions as one matrix product over the batch, with an
+// overlap-add (forward) or a patch gather (backward) around it; see the
+// header.
+#include "gan/models/conv_gemm.h"
 
 #include <ATen/Parallel.h>
 #include <torch/autograd.h>
@@ -68,6 +69,21 @@ torch::Tensor from_rows(const torch::Tensor& rows, int64_t n, int64_t h,
   return rows.view({n, h, w, rows.size(1)}).permute({0, 3, 1, 2});
 }
 
+// The gradients of (transposed) convolution y = conv(x, w) from dL/dy
+// through libtorch's convolution_backward, which has a derivative of its
+// own; for backward passes run with create_graph. Returns {dx, dw}.
+torch::autograd::tensor_list differentiable_backward(
+    torch::autograd::AutogradContext* ctx, const torch::Tensor& x,
+    const torch::Tensor& weight, const torch::Tensor& grad, bool transposed,
+    int64_t stride, int64_t padding) {
+  const std::array<bool, 3> mask = {ctx->needs_input_grad(0),
+                                    ctx->needs_input_grad(1), false};
+  auto [dx, dw, db] = at::convolution_backward(
+      grad, x, weight, c10::nullopt, {stride, stride}, {padding, padding},
+      {1, 1}, transposed, {0, 0}, 1, mask);
+  return {dx, dw};
+}
+
 class ConvTransposeGemm
     : public torch::autograd::Function<ConvTransposeGemm> {
  public:
@@ -83,7 +99,7 @@ class ConvTransposeGemm
     // Wm [Cin, k*k*Cout], columns ordered (ky, kx, Cout).
     const auto wm =
         weight.permute({0, 2, 3, 1}).reshape({weight.size(0), -1}).contiguous();
-    ctx->save_for_backward({xc, wm});
+    ctx->save_for_backward({x, weight, xc, wm});
     ctx->saved_data["spread"] = spread;
     const auto patches = at::mm(as_rows(xc), wm);
     if (spread) {
@@ -100,14 +116,22 @@ class ConvTransposeGemm
       torch::autograd::AutogradContext* ctx,
       torch::autograd::tensor_list grads) {
     const auto saved = ctx->get_saved_variables();
-    const auto& xc = saved[0];
-    const auto& wm = saved[1];
+    const bool spread = ctx->saved_data["spread"].toBool();
+    if (torch::GradMode::is_enabled()) {
+      // create_graph: a backward pass that autograd can differentiate.
+      auto result = differentiable_backward(ctx, saved[0], saved[1],
+                                            grads[0], /*transposed=*/true,
+                                            spread ? 1 : 2, spread ? 0 : 1);
+      result.emplace_back();  // the geometry flag
+      return result;
+    }
+    const auto& xc = saved[2];
+    const auto& wm = saved[3];
     const int64_t n = xc.size(0);
     const int64_t cin = xc.size(1);
     const int64_t h = xc.size(2);
     const int64_t w = xc.size(3);
     const int64_t cout = grads[0].size(1);
-    const bool spread = ctx->saved_data["spread"].toBool();
     const int64_t k = spread ? grads[0].size(2) : 4;
     const auto go = as_rows(grads[0].contiguous(at::MemoryFormat::ChannelsLast));
     // The output gradient as the patches' gradient [N*H*W, k*k*Cout].
