@@ -1,8 +1,12 @@
 // Hand-written forward and backward passes of the MLP nets. Matrix
 // products go to BLAS through ATen's *_out functions (into buffers kept
 // between calls); the element-wise stages are the loops below, split over
-// rows with at::parallel_for.
+// rows with at::parallel_for. In float32, the gradients through D's maxout
+// layers skip the pieces that lost and the units dropped (the sparse
+// kernels below) instead of multiplying mostly-zero matrices.
 #include "gan/models/mlp_passes.h"
+
+#include <algorithm>
 
 #include <ATen/Parallel.h>
 
@@ -18,9 +22,12 @@ constexpr uint8_t kDropped = 255;
 constexpr int64_t kGrain = 16384;
 
 // TODO(perf): a third of a paper-MLP step is outside the matrix products
-// (OpenMP barriers around these loops, bias sums, copies); fusing the
-// element-wise stages into the products' epilogues would cut it
-// (docs/performance.md has the profile).
+// (OpenMP threads waiting around these loops and libtorch's serial
+// dispatch, bias sums, copies); fusing the element-wise stages into the
+// products' epilogues would cut it (docs/performance.md has the profile).
+// The sparse maxout kernels run at about a third of the BLAS's rate per
+// useful multiply-add; accumulating each piece's row in registers rather
+// than in memory would let bf16 mode use them too.
 
 // A well-mixed 64-bit hash of (seed, index): SplitMix64's output for the
 // index-th state after `seed`.
@@ -64,7 +71,8 @@ void for_each_index(int64_t n, int64_t grain, const Body& body) {
 // The gradient tensor of `param`, allocated once and then overwritten.
 torch::Tensor& grad_of(const torch::Tensor& param) {
   auto& grad = const_cast<torch::Tensor&>(param).mutable_grad();
-  if (!grad.defined() || !grad.sizes().equals(param.sizes())) {
+  if (!grad.defined() || !grad.sizes().equals(param.sizes()) ||
+      !grad.is_contiguous() || grad.scalar_type() != param.scalar_type()) {
     grad = torch::empty_like(param);
   }
   return grad;
@@ -120,6 +128,112 @@ const torch::Tensor& operand(const std::vector<Dense>& layers,
 
 float* data(torch::Tensor& t) { return t.data_ptr<float>(); }
 const float* data(const torch::Tensor& t) { return t.data_ptr<float>(); }
+
+// y[0, n) += a x[0, n), inlined into the kernels below.
+__attribute__((always_inline)) inline void axpy(float a,
+                                                const float* __restrict x,
+                                                float* __restrict y,
+                                                int64_t n) {
+  for (int64_t i = 0; i < n; ++i) y[i] += a * x[i];
+}
+
+// The sparse maxout gradients below are long runs of axpy(), so they are
+// also compiled for AVX-512 and picked at load time where the CPU has it
+// (gan's own code is otherwise built for baseline x86-64).
+#define GAN_SPARSE_KERNEL                         \
+  __attribute__((target_clones("avx512f", "default"), \
+                 optimize("tree-vectorize", "vect-cost-model=dynamic")))
+
+// The gradient at a maxout layer's units: gh [N, U] times `scale` (the
+// dropout after the layer) where the unit was kept, reaching only the
+// winning piece of each unit. Four in five entries of the dense gradient
+// at the affine map's outputs [N, U * P] are zero (P = 5) and dropout zeroes
+// half the rest, so the two kernels below visit only the kept units
+// instead of multiplying the dense gradient: about a tenth of the work of
+// the products they replace. Both sum in a fixed order whatever the
+// thread count.
+struct MaxoutGradient {
+  const float* gh;         // [N, U]
+  const uint8_t* winner;   // [N, U], kDropped where dropout removed the unit
+  float scale;
+  int64_t n, units, pieces;
+};
+
+// The dense gradient at the affine map's outputs, ga [N, U * P].
+void maxout_dense_grad(const MaxoutGradient& g, float* ga) {
+  const int64_t pieces = g.pieces;
+  const float* gh = g.gh;
+  const uint8_t* winner = g.winner;
+  const float scale = g.scale;
+  for_each_index(g.n * g.units, kGrain / pieces, [&](int64_t i) {
+    const float value = gh[i] * scale;
+    const int64_t w = winner[i];
+    float* out = ga + i * pieces;
+    for (int64_t q = 0; q < pieces; ++q) out[q] = q == w ? value : 0.0f;
+  });
+}
+
+// dW [U * P, I] and db [U * P] of the affine map below the maxout, for
+// units [begin, end): row (u, q) of dW sums x[i] over the examples i whose
+// unit u piece q won, weighted by the unit's gradient.
+GAN_SPARSE_KERNEL
+void maxout_weight_grads_of(const MaxoutGradient& g, const float* x,
+                            int64_t inputs, int64_t begin, int64_t end,
+                            float* dw, float* db) {
+  std::fill(dw + begin * g.pieces * inputs, dw + end * g.pieces * inputs,
+            0.0f);
+  std::fill(db + begin * g.pieces, db + end * g.pieces, 0.0f);
+  for (int64_t u = begin; u < end; ++u) {
+    for (int64_t i = 0; i < g.n; ++i) {
+      const uint8_t w = g.winner[i * g.units + u];
+      if (w == kDropped) continue;
+      const float v = g.gh[i * g.units + u] * g.scale;
+      const int64_t row = u * g.pieces + w;
+      axpy(v, x + i * inputs, dw + row * inputs, inputs);
+      db[row] += v;
+    }
+  }
+}
+
+// Threads split the units.
+void maxout_weight_grads(const MaxoutGradient& g, const float* x,
+                         int64_t inputs, float* dw, float* db) {
+  at::parallel_for(0, g.units, 1, [&](int64_t begin, int64_t end) {
+    maxout_weight_grads_of(g, x, inputs, begin, end, dw, db);
+  });
+}
+
+// Columns [begin, end) of dL/dx [N, I]: the sum over each example's kept
+// units of the unit's gradient times the winning piece's weight row
+// (W [U * P, I]).
+GAN_SPARSE_KERNEL
+void maxout_input_grads_of(const MaxoutGradient& g, const float* weight,
+                           int64_t inputs, int64_t begin, int64_t end,
+                           float* dx) {
+  const int64_t width = end - begin;
+  for (int64_t i = 0; i < g.n; ++i) {
+    std::fill(dx + i * inputs + begin, dx + i * inputs + end, 0.0f);
+  }
+  for (int64_t u = 0; u < g.units; ++u) {
+    for (int64_t i = 0; i < g.n; ++i) {
+      const uint8_t w = g.winner[i * g.units + u];
+      if (w == kDropped) continue;
+      const float v = g.gh[i * g.units + u] * g.scale;
+      axpy(v, weight + (u * g.pieces + w) * inputs + begin,
+           dx + i * inputs + begin, width);
+    }
+  }
+}
+
+// Threads split the columns, so each owns its part of every row of dx.
+void maxout_input_grads(const MaxoutGradient& g, const float* weight,
+                        int64_t inputs, float* dx) {
+  at::parallel_for(0, inputs, 64, [&](int64_t begin, int64_t end) {
+    maxout_input_grads_of(g, weight, inputs, begin, end, dx);
+  });
+}
+
+#undef GAN_SPARSE_KERNEL
 
 }  // namespace
 
@@ -257,6 +371,7 @@ MlpDiscriminatorPass::MlpDiscriminatorPass(MlpDiscriminatorImpl& discriminator,
     winner_.push_back(torch::empty({0}, u8));
   }
   grad_h_ = torch::empty({0}, f32);
+  grad_below_ = torch::empty({0}, f32);
   grad_a_ = torch::empty({0}, f32);
   grad_x_ = torch::empty({0}, f32);
 }
@@ -347,23 +462,32 @@ torch::Tensor MlpDiscriminatorPass::backward(const torch::Tensor& grad_logits,
     // Through maxout and its dropout: the gradient goes to the winning
     // piece of each kept unit.
     const auto& layer = layers_[l];
-    grad_a_.resize_({n, layer->weight.size(0)});
-    const float scale = static_cast<float>(1.0 / keep_[l + 1]);
-    const float* gh = data(grad_h_);
-    const uint8_t* winner = winner_[l].data_ptr<uint8_t>();
-    float* ga = data(grad_a_);
-    const int64_t pieces = pieces_;
-    for_each_index(grad_h_.numel(), kGrain / pieces, [&](int64_t i) {
-      const float value = gh[i] * scale;
-      const int64_t w = winner[i];
-      float* out = ga + i * pieces;
-      for (int64_t q = 0; q < pieces; ++q) out[q] = q == w ? value : 0.0f;
-    });
     const auto& below = l > 0 ? hidden_[l - 1] : input_;
-    if (weights) affine_weight_grads(layer, grad_a_, below, bf16_);
-    if (l == 0 && !input) return {};
-    grad_h_.resize_({n, layer->weight.size(1)});
-    product(grad_h_, {}, grad_a_, weight(l), bf16_);
+    const int64_t inputs = layer->weight.size(1);
+    const MaxoutGradient g{data(grad_h_), winner_[l].data_ptr<uint8_t>(),
+                           static_cast<float>(1.0 / keep_[l + 1]), n,
+                           layer->weight.size(0) / pieces_, pieces_};
+    if (bf16_) {
+      // bf16 products run about twice as fast as float32 ones, faster than
+      // the sparse kernels: multiply the dense gradient.
+      grad_a_.resize_({n, layer->weight.size(0)});
+      maxout_dense_grad(g, data(grad_a_));
+      if (weights) affine_weight_grads(layer, grad_a_, below, bf16_);
+      if (l == 0 && !input) return {};
+      grad_below_.resize_({n, inputs});
+      product(grad_below_, {}, grad_a_, weight(l), bf16_);
+    } else {
+      const auto w = layer->weight.contiguous();
+      if (weights) {
+        maxout_weight_grads(g, data(below), inputs,
+                            data(grad_of(layer->weight)),
+                            data(grad_of(layer->bias)));
+      }
+      if (l == 0 && !input) return {};
+      grad_below_.resize_({n, inputs});
+      maxout_input_grads(g, data(w), inputs, data(grad_below_));
+    }
+    std::swap(grad_h_, grad_below_);
   }
 
   // Through the input dropout.

@@ -155,6 +155,47 @@ TEST(DiscriminatorPassTest, LogitsAndGradientsMatchAutogradOnTheSameMasks) {
   }
 }
 
+// At the paper's widths (784 inputs, 240 maxout units of 5 pieces) the
+// sparse maxout gradients split units and columns over two threads; they
+// must match autograd on one thread and on two.
+TEST(DiscriminatorPassTest, PaperWidthGradientsMatchAutogradOnAnyThreadCount) {
+  torch::manual_seed(5);
+  MlpConfig config;
+  config.d_hidden = {240, 240};
+  config.d_pieces = 5;
+  config.d_init_range = 0.05;
+  const std::vector<int64_t> shape = {1, 28, 28};
+  MlpDiscriminator d(shape, config);
+  const auto x = torch::rand({40, 1, 28, 28}).requires_grad_(true);
+  const auto upstream = torch::randn({40});
+  MlpDiscriminatorPass pass(*d);
+  const int threads = at::get_num_threads();
+
+  std::vector<std::vector<torch::Tensor>> got_grads;
+  std::vector<torch::Tensor> got_dx;
+  for (int t : {1, 2}) {
+    at::set_num_threads(t);
+    clear_grads(*d);
+    pass.forward(x.detach(), /*seed=*/11);
+    got_dx.push_back(pass.backward(upstream, true, true).clone());
+    got_grads.push_back(grads(*d));
+  }
+  at::set_num_threads(threads);
+
+  std::vector<torch::Tensor> masks;
+  for (size_t l = 0; l < 3; ++l) masks.push_back(pass.dropout_mask(l));
+  clear_grads(*d);
+  (reference_logits(*d, x, masks) * upstream).sum().backward();
+  const auto want_grads = grads(*d);
+  for (size_t t = 0; t < 2; ++t) {
+    EXPECT_TRUE(close(got_dx[t], x.grad().reshape({40, 784})));
+    for (size_t i = 0; i < want_grads.size(); ++i) {
+      EXPECT_TRUE(close(got_grads[t][i], want_grads[i]))
+          << "parameter " << i << ", " << t + 1 << " thread(s)";
+    }
+  }
+}
+
 TEST(DiscriminatorPassTest, WithoutDropoutItIsTheModulesForward) {
   torch::manual_seed(4);
   auto config = small_config();

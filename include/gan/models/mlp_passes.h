@@ -104,7 +104,9 @@ class MlpDiscriminatorPass {
   // maxout and dropout [N, U], and the winning piece of each unit (uint8
   // [N, U]; kDropped where dropout removed the unit).
   std::vector<torch::Tensor> pre_, hidden_, winner_;
-  torch::Tensor grad_h_, grad_a_, grad_x_, grad_logits_t_;
+  // Scratch for backward: dL/d(a layer's output, its input), dL/dx, and
+  // in bf16 mode the dense gradient at a maxout layer's pieces.
+  torch::Tensor grad_h_, grad_below_, grad_x_, grad_a_;
 };
 
 }  // namespace gan::models
