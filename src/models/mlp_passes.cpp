@@ -1,9 +1,9 @@
 // Hand-written forward and backward passes of the MLP nets. Matrix
 // products go to BLAS through ATen's *_out functions (into buffers kept
 // between calls); the element-wise stages are the loops below, split over
-// rows with at::parallel_for. In float32, the gradients through D's maxout
-// layers skip the pieces that lost and the units dropped (the sparse
-// kernels below) instead of multiplying mostly-zero matrices.
+// rows with at::parallel_for. The gradients through D's maxout layers
+// skip the pieces that lost and the units dropped (the sparse kernels
+// below) instead of multiplying mostly-zero matrices.
 #include "gan/models/mlp_passes.h"
 
 #include <algorithm>
@@ -25,9 +25,9 @@ constexpr int64_t kGrain = 16384;
 // (OpenMP threads waiting around these loops and libtorch's serial
 // dispatch, bias sums, copies); fusing the element-wise stages into the
 // products' epilogues would cut it (docs/performance.md has the profile).
-// The sparse maxout kernels run at about a third of the BLAS's rate per
-// useful multiply-add; accumulating each piece's row in registers rather
-// than in memory would let bf16 mode use them too.
+// The sparse maxout kernels below update their result rows in memory
+// once per kept unit; a blocking that keeps partial sums in registers
+// would run them nearer the core's peak.
 
 // A well-mixed 64-bit hash of (seed, index): SplitMix64's output for the
 // index-th state after `seed`.
@@ -159,20 +159,6 @@ struct MaxoutGradient {
   int64_t n, units, pieces;
 };
 
-// The dense gradient at the affine map's outputs, ga [N, U * P].
-void maxout_dense_grad(const MaxoutGradient& g, float* ga) {
-  const int64_t pieces = g.pieces;
-  const float* gh = g.gh;
-  const uint8_t* winner = g.winner;
-  const float scale = g.scale;
-  for_each_index(g.n * g.units, kGrain / pieces, [&](int64_t i) {
-    const float value = gh[i] * scale;
-    const int64_t w = winner[i];
-    float* out = ga + i * pieces;
-    for (int64_t q = 0; q < pieces; ++q) out[q] = q == w ? value : 0.0f;
-  });
-}
-
 // dW [U * P, I] and db [U * P] of the affine map below the maxout, for
 // units [begin, end): row (u, q) of dW sums x[i] over the examples i whose
 // unit u piece q won, weighted by the unit's gradient.
@@ -203,32 +189,29 @@ void maxout_weight_grads(const MaxoutGradient& g, const float* x,
   });
 }
 
-// Columns [begin, end) of dL/dx [N, I]: the sum over each example's kept
+// Rows [begin, end) of dL/dx [N, I]: the sum over each example's kept
 // units of the unit's gradient times the winning piece's weight row
-// (W [U * P, I]).
+// (W [U * P, I]). Units go in the outer loop, so a unit's rows of W are
+// read once per block of examples.
 GAN_SPARSE_KERNEL
 void maxout_input_grads_of(const MaxoutGradient& g, const float* weight,
                            int64_t inputs, int64_t begin, int64_t end,
                            float* dx) {
-  const int64_t width = end - begin;
-  for (int64_t i = 0; i < g.n; ++i) {
-    std::fill(dx + i * inputs + begin, dx + i * inputs + end, 0.0f);
-  }
+  std::fill(dx + begin * inputs, dx + end * inputs, 0.0f);
   for (int64_t u = 0; u < g.units; ++u) {
-    for (int64_t i = 0; i < g.n; ++i) {
+    for (int64_t i = begin; i < end; ++i) {
       const uint8_t w = g.winner[i * g.units + u];
       if (w == kDropped) continue;
       const float v = g.gh[i * g.units + u] * g.scale;
-      axpy(v, weight + (u * g.pieces + w) * inputs + begin,
-           dx + i * inputs + begin, width);
+      axpy(v, weight + (u * g.pieces + w) * inputs, dx + i * inputs, inputs);
     }
   }
 }
 
-// Threads split the columns, so each owns its part of every row of dx.
+// Threads split the examples, so each owns whole rows of dx.
 void maxout_input_grads(const MaxoutGradient& g, const float* weight,
                         int64_t inputs, float* dx) {
-  at::parallel_for(0, inputs, 64, [&](int64_t begin, int64_t end) {
+  at::parallel_for(0, g.n, 1, [&](int64_t begin, int64_t end) {
     maxout_input_grads_of(g, weight, inputs, begin, end, dx);
   });
 }
@@ -372,7 +355,6 @@ MlpDiscriminatorPass::MlpDiscriminatorPass(MlpDiscriminatorImpl& discriminator,
   }
   grad_h_ = torch::empty({0}, f32);
   grad_below_ = torch::empty({0}, f32);
-  grad_a_ = torch::empty({0}, f32);
   grad_x_ = torch::empty({0}, f32);
 }
 
@@ -467,26 +449,16 @@ torch::Tensor MlpDiscriminatorPass::backward(const torch::Tensor& grad_logits,
     const MaxoutGradient g{data(grad_h_), winner_[l].data_ptr<uint8_t>(),
                            static_cast<float>(1.0 / keep_[l + 1]), n,
                            layer->weight.size(0) / pieces_, pieces_};
-    if (bf16_) {
-      // bf16 products run about twice as fast as float32 ones, faster than
-      // the sparse kernels: multiply the dense gradient.
-      grad_a_.resize_({n, layer->weight.size(0)});
-      maxout_dense_grad(g, data(grad_a_));
-      if (weights) affine_weight_grads(layer, grad_a_, below, bf16_);
-      if (l == 0 && !input) return {};
-      grad_below_.resize_({n, inputs});
-      product(grad_below_, {}, grad_a_, weight(l), bf16_);
-    } else {
-      const auto w = layer->weight.contiguous();
-      if (weights) {
-        maxout_weight_grads(g, data(below), inputs,
-                            data(grad_of(layer->weight)),
-                            data(grad_of(layer->bias)));
-      }
-      if (l == 0 && !input) return {};
-      grad_below_.resize_({n, inputs});
-      maxout_input_grads(g, data(w), inputs, data(grad_below_));
+    // Float32 in bf16 mode too: sparse, these cost less than the dense
+    // bf16 products and their conversions.
+    const auto w = layer->weight.contiguous();
+    if (weights) {
+      maxout_weight_grads(g, data(below), inputs, data(grad_of(layer->weight)),
+                          data(grad_of(layer->bias)));
     }
+    if (l == 0 && !input) return {};
+    grad_below_.resize_({n, inputs});
+    maxout_input_grads(g, data(w), inputs, data(grad_below_));
     std::swap(grad_h_, grad_below_);
   }
 

@@ -9,10 +9,12 @@
 // dropout, the ReLU mask, the output activation's derivative) in one pass,
 // and draw dropout masks from a counter-based hash of (seed, element), so a
 // mask costs a few integer operations per element and does not depend on
-// the thread count. The math is the modules' own; tests compare values and
-// gradients with autograd on the same masks.
+// the thread count. Gradients through D's maxout layers reach only the
+// winning piece of each kept unit, and are summed over those alone rather
+// than through dense products. The math is the modules' own; tests compare
+// values and gradients with autograd on the same masks.
 //
-// With `bf16_products`, every matrix product takes bfloat16 operands
+// With `bf16_products`, every dense matrix product takes bfloat16 operands
 // (oneDNN's kernels, which accumulate in float32) and its result is
 // widened back to float32: weights, their gradients and every element-wise
 // stage stay float32 ("master weights"). That is about 8 bits of mantissa
@@ -104,9 +106,8 @@ class MlpDiscriminatorPass {
   // maxout and dropout [N, U], and the winning piece of each unit (uint8
   // [N, U]; kDropped where dropout removed the unit).
   std::vector<torch::Tensor> pre_, hidden_, winner_;
-  // Scratch for backward: dL/d(a layer's output, its input), dL/dx, and
-  // in bf16 mode the dense gradient at a maxout layer's pieces.
-  torch::Tensor grad_h_, grad_below_, grad_x_, grad_a_;
+  // Scratch for backward: dL/d(a layer's output, its input), dL/dx.
+  torch::Tensor grad_h_, grad_below_, grad_x_;
 };
 
 }  // namespace gan::models
