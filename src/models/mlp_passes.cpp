@@ -21,9 +21,9 @@ constexpr uint8_t kDropped = 255;
 // Elements per parallel task: below this, threads cost more than they save.
 constexpr int64_t kGrain = 16384;
 
-// TODO(perf): a third of a paper-MLP step is outside the matrix products
-// (OpenMP threads waiting around these loops and libtorch's serial
-// dispatch, bias sums, copies); fusing the element-wise stages into the
+// TODO(perf): half of a paper-MLP step is outside the matrix products
+// (these loops, libtorch's element-wise passes and dispatch, OpenMP
+// threads waiting between them); fusing the element-wise stages into the
 // products' epilogues would cut it (docs/performance.md has the profile).
 // The sparse maxout kernels below update their result rows in memory
 // once per kept unit; a blocking that keeps partial sums in registers
