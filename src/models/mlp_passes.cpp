@@ -36,28 +36,79 @@ inline uint64_t hash(uint64_t seed, uint64_t index) {
 }
 
 // A dropout mask as a function of the element index: kept when the top 32
-// bits of the element's hash fall below keep * 2^32; kept values are
-// scaled by 1 / keep (inverted dropout).
+// bits of the element's hash fall below keep * 2^32 (so keep = 1 keeps
+// everything); kept values are scaled by 1 / keep (inverted dropout).
 struct DropoutMask {
   DropoutMask(uint64_t seed, double keep)
       : seed(seed),
         threshold(static_cast<uint64_t>(keep * 4294967296.0)),
-        scale(static_cast<float>(1.0 / keep)),
-        active(keep < 1.0) {}
-
-  bool kept(int64_t i) const {
-    return !active || (hash(seed, static_cast<uint64_t>(i)) >> 32) < threshold;
-  }
+        scale(static_cast<float>(1.0 / keep)) {}
 
   uint64_t seed;
   uint64_t threshold;
   float scale;
-  bool active;
 };
 
 // The mask before affine layer `layer` of a forward pass seeded `seed`.
 DropoutMask mask_for(uint64_t seed, size_t layer, double keep) {
   return DropoutMask(hash(seed, 0x6d61736b00000000ull + layer), keep);
+}
+
+// The loops of D's passes (dropout, maxout, the sparse gradients) are also
+// compiled for x86-64-v4 (AVX-512 with 64-bit integer products, which the
+// dropout hash needs to vectorise) and picked at load time where the CPU
+// has it; gan's own code is otherwise built for baseline x86-64.
+#define GAN_WIDE_KERNEL                                        \
+  __attribute__((target_clones("arch=x86-64-v4", "default"), \
+                 optimize("tree-vectorize", "vect-cost-model=dynamic")))
+
+// Dropout on D's input for elements [begin, end): kept inputs scaled,
+// and a flag per element.
+GAN_WIDE_KERNEL
+void input_dropout(const float* in, const DropoutMask& mask, int64_t begin,
+                   int64_t end, float* out, uint8_t* kept) {
+  const uint64_t seed = mask.seed;
+  const uint64_t threshold = mask.threshold;
+  const float scale = mask.scale;
+  for (int64_t i = begin; i < end; ++i) {
+    const bool k = (hash(seed, static_cast<uint64_t>(i)) >> 32) < threshold;
+    kept[i] = k;
+    out[i] = k ? in[i] * scale : 0.0f;
+  }
+}
+
+// Maxout with the dropout after it, for units [begin, end) of a [N * U]
+// output whose pieces are a [N * U, P]: the best piece of each unit (the
+// first of equals; a NaN wins over what came before it, as in max()),
+// then scaled or dropped. Pieces go in the outer loop so that the inner
+// loops select rather than branch on coin flips, and vectorise.
+GAN_WIDE_KERNEL
+void maxout_dropout(const float* a, int64_t pieces, const DropoutMask& mask,
+                    int64_t begin, int64_t end, float* out, uint8_t* winner) {
+  const uint64_t seed = mask.seed;
+  const uint64_t threshold = mask.threshold;
+  const float scale = mask.scale;
+  constexpr int64_t kBlock = 2048;  // units whose partial results stay in L1
+  for (int64_t b = begin; b < end; b += kBlock) {
+    const int64_t e = std::min(end, b + kBlock);
+    for (int64_t i = b; i < e; ++i) {
+      out[i] = a[i * pieces];
+      winner[i] = 0;
+    }
+    for (int64_t q = 1; q < pieces; ++q) {
+      for (int64_t i = b; i < e; ++i) {
+        const float v = a[i * pieces + q];
+        const bool take = !(v <= out[i]);
+        out[i] = take ? v : out[i];
+        winner[i] = take ? static_cast<uint8_t>(q) : winner[i];
+      }
+    }
+    for (int64_t i = b; i < e; ++i) {
+      const bool k = (hash(seed, static_cast<uint64_t>(i)) >> 32) < threshold;
+      out[i] = k ? out[i] * scale : 0.0f;
+      winner[i] = k ? winner[i] : kDropped;
+    }
+  }
 }
 
 // Runs body(i) for i in [0, n) on libtorch's threads.
@@ -137,13 +188,6 @@ __attribute__((always_inline)) inline void axpy(float a,
   for (int64_t i = 0; i < n; ++i) y[i] += a * x[i];
 }
 
-// The sparse maxout gradients below are long runs of axpy(), so they are
-// also compiled for AVX-512 and picked at load time where the CPU has it
-// (gan's own code is otherwise built for baseline x86-64).
-#define GAN_SPARSE_KERNEL                         \
-  __attribute__((target_clones("avx512f", "default"), \
-                 optimize("tree-vectorize", "vect-cost-model=dynamic")))
-
 // The gradient at a maxout layer's units: gh [N, U] times `scale` (the
 // dropout after the layer) where the unit was kept, reaching only the
 // winning piece of each unit. Four in five entries of the dense gradient
@@ -162,7 +206,7 @@ struct MaxoutGradient {
 // dW [U * P, I] and db [U * P] of the affine map below the maxout, for
 // units [begin, end): row (u, q) of dW sums x[i] over the examples i whose
 // unit u piece q won, weighted by the unit's gradient.
-GAN_SPARSE_KERNEL
+GAN_WIDE_KERNEL
 void maxout_weight_grads_of(const MaxoutGradient& g, const float* x,
                             int64_t inputs, int64_t begin, int64_t end,
                             float* dw, float* db) {
@@ -193,7 +237,7 @@ void maxout_weight_grads(const MaxoutGradient& g, const float* x,
 // units of the unit's gradient times the winning piece's weight row
 // (W [U * P, I]). Units go in the outer loop, so a unit's rows of W are
 // read once per block of examples.
-GAN_SPARSE_KERNEL
+GAN_WIDE_KERNEL
 void maxout_input_grads_of(const MaxoutGradient& g, const float* weight,
                            int64_t inputs, int64_t begin, int64_t end,
                            float* dx) {
@@ -216,7 +260,7 @@ void maxout_input_grads(const MaxoutGradient& g, const float* weight,
   });
 }
 
-#undef GAN_SPARSE_KERNEL
+#undef GAN_WIDE_KERNEL
 
 }  // namespace
 
@@ -377,10 +421,8 @@ torch::Tensor MlpDiscriminatorPass::forward(const torch::Tensor& x,
     const float* in = data(flat);
     float* out = data(input_);
     uint8_t* kept = input_kept_.data_ptr<uint8_t>();
-    for_each_index(flat.numel(), kGrain, [&](int64_t i) {
-      const bool k = mask.kept(i);
-      kept[i] = k;
-      out[i] = k ? in[i] * mask.scale : 0.0f;
+    at::parallel_for(0, flat.numel(), kGrain, [&](int64_t begin, int64_t end) {
+      input_dropout(in, mask, begin, end, out, kept);
     });
   }
 
@@ -399,25 +441,11 @@ torch::Tensor MlpDiscriminatorPass::forward(const torch::Tensor& x,
     const float* a = data(pre_[l]);
     float* out = data(hidden_[l]);
     uint8_t* winner = winner_[l].data_ptr<uint8_t>();
-    const int64_t pieces = pieces_;
-    for_each_index(n * units, kGrain / pieces, [&](int64_t i) {
-      const float* p = a + i * pieces;
-      float best = p[0];
-      int64_t arg = 0;
-      for (int64_t q = 1; q < pieces; ++q) {
-        if (!(p[q] <= best)) {  // also picks a NaN, as max() does
-          best = p[q];
-          arg = q;
-        }
-      }
-      if (mask.kept(i)) {
-        out[i] = best * mask.scale;
-        winner[i] = static_cast<uint8_t>(arg);
-      } else {
-        out[i] = 0.0f;
-        winner[i] = kDropped;
-      }
-    });
+    at::parallel_for(0, n * units, kGrain / pieces_,
+                     [&](int64_t begin, int64_t end) {
+                       maxout_dropout(a, pieces_, mask, begin, end, out,
+                                      winner);
+                     });
     h = hidden_[l];
   }
   // The last layer has one output: a matrix-vector product, kept float32.
