@@ -54,7 +54,7 @@ DropoutMask mask_for(uint64_t seed, size_t layer, double keep) {
   return DropoutMask(hash(seed, 0x6d61736b00000000ull + layer), keep);
 }
 
-// The loops of D's passes (dropout, maxout, the sparse gradients) are also
+// The loops below (dropout, maxout, ReLU, the sparse gradients) are also
 // compiled for x86-64-v4 (AVX-512 with 64-bit integer products, which the
 // dropout hash needs to vectorise) and picked at load time where the CPU
 // has it; gan's own code is otherwise built for baseline x86-64.
@@ -75,6 +75,14 @@ void input_dropout(const float* in, const DropoutMask& mask, int64_t begin,
     kept[i] = k;
     out[i] = k ? in[i] * scale : 0.0f;
   }
+}
+
+// Through a ReLU for elements [begin, end): the gradient gh stays where
+// the layer's output h is positive and is zeroed elsewhere (a NaN too).
+// A select, not a branch: half the units are off, at random.
+GAN_WIDE_KERNEL
+void relu_backward(const float* h, int64_t begin, int64_t end, float* gh) {
+  for (int64_t i = begin; i < end; ++i) gh[i] = h[i] > 0.0f ? gh[i] : 0.0f;
 }
 
 // Maxout with the dropout after it, for units [begin, end) of a [N * U]
@@ -371,9 +379,10 @@ void MlpGeneratorPass::backward(const torch::Tensor& grad_output) {
     product(grad_h_, {}, grad_a_, weight(k), bf16_);
     float* gh = data(grad_h_);
     const float* h = data(below);
-    for_each_index(grad_h_.numel(), kGrain, [&](int64_t i) {
-      if (!(h[i] > 0.0f)) gh[i] = 0.0f;
-    });
+    at::parallel_for(0, grad_h_.numel(), kGrain,
+                     [&](int64_t begin, int64_t end) {
+                       relu_backward(h, begin, end, gh);
+                     });
     std::swap(grad_a_, grad_h_);
   }
 }
