@@ -44,6 +44,10 @@ struct DropoutMask {
         threshold(static_cast<uint64_t>(keep * 4294967296.0)),
         scale(static_cast<float>(1.0 / keep)) {}
 
+  bool kept(int64_t i) const {
+    return (hash(seed, static_cast<uint64_t>(i)) >> 32) < threshold;
+  }
+
   uint64_t seed;
   uint64_t threshold;
   float scale;
@@ -58,7 +62,7 @@ DropoutMask mask_for(uint64_t seed, size_t layer, double keep) {
 // compiled for x86-64-v4 (AVX-512 with 64-bit integer products, which the
 // dropout hash needs to vectorise) and picked at load time where the CPU
 // has it; gan's own code is otherwise built for baseline x86-64.
-#define GAN_WIDE_KERNEL                                        \
+#define GAN_WIDE_KERNEL                                      \
   __attribute__((target_clones("arch=x86-64-v4", "default"), \
                  optimize("tree-vectorize", "vect-cost-model=dynamic")))
 
@@ -67,13 +71,12 @@ DropoutMask mask_for(uint64_t seed, size_t layer, double keep) {
 GAN_WIDE_KERNEL
 void input_dropout(const float* in, const DropoutMask& mask, int64_t begin,
                    int64_t end, float* out, uint8_t* kept) {
-  const uint64_t seed = mask.seed;
-  const uint64_t threshold = mask.threshold;
-  const float scale = mask.scale;
+  // A copy the stores below cannot alias, so the loop vectorises.
+  const DropoutMask m = mask;
   for (int64_t i = begin; i < end; ++i) {
-    const bool k = (hash(seed, static_cast<uint64_t>(i)) >> 32) < threshold;
+    const bool k = m.kept(i);
     kept[i] = k;
-    out[i] = k ? in[i] * scale : 0.0f;
+    out[i] = k ? in[i] * m.scale : 0.0f;
   }
 }
 
@@ -93,9 +96,7 @@ void relu_backward(const float* h, int64_t begin, int64_t end, float* gh) {
 GAN_WIDE_KERNEL
 void maxout_dropout(const float* a, int64_t pieces, const DropoutMask& mask,
                     int64_t begin, int64_t end, float* out, uint8_t* winner) {
-  const uint64_t seed = mask.seed;
-  const uint64_t threshold = mask.threshold;
-  const float scale = mask.scale;
+  const DropoutMask m = mask;       // as in input_dropout()
   constexpr int64_t kBlock = 2048;  // units whose partial results stay in L1
   for (int64_t b = begin; b < end; b += kBlock) {
     const int64_t e = std::min(end, b + kBlock);
@@ -112,8 +113,8 @@ void maxout_dropout(const float* a, int64_t pieces, const DropoutMask& mask,
       }
     }
     for (int64_t i = b; i < e; ++i) {
-      const bool k = (hash(seed, static_cast<uint64_t>(i)) >> 32) < threshold;
-      out[i] = k ? out[i] * scale : 0.0f;
+      const bool k = m.kept(i);
+      out[i] = k ? out[i] * m.scale : 0.0f;
       winner[i] = k ? winner[i] : kDropped;
     }
   }
@@ -205,8 +206,8 @@ __attribute__((always_inline)) inline void axpy(float a,
 // the products they replace. Both sum in a fixed order whatever the
 // thread count.
 struct MaxoutGradient {
-  const float* gh;         // [N, U]
-  const uint8_t* winner;   // [N, U], kDropped where dropout removed the unit
+  const float* gh;        // [N, U]
+  const uint8_t* winner;  // [N, U], kDropped where dropout removed the unit
   float scale;
   int64_t n, units, pieces;
 };
@@ -218,8 +219,7 @@ GAN_WIDE_KERNEL
 void maxout_weight_grads_of(const MaxoutGradient& g, const float* x,
                             int64_t inputs, int64_t begin, int64_t end,
                             float* dw, float* db) {
-  std::fill(dw + begin * g.pieces * inputs, dw + end * g.pieces * inputs,
-            0.0f);
+  std::fill(dw + begin * g.pieces * inputs, dw + end * g.pieces * inputs, 0.0f);
   std::fill(db + begin * g.pieces, db + end * g.pieces, 0.0f);
   for (int64_t u = begin; u < end; ++u) {
     for (int64_t i = 0; i < g.n; ++i) {
@@ -379,10 +379,9 @@ void MlpGeneratorPass::backward(const torch::Tensor& grad_output) {
     product(grad_h_, {}, grad_a_, weight(k), bf16_);
     float* gh = data(grad_h_);
     const float* h = data(below);
-    at::parallel_for(0, grad_h_.numel(), kGrain,
-                     [&](int64_t begin, int64_t end) {
-                       relu_backward(h, begin, end, gh);
-                     });
+    at::parallel_for(
+        0, grad_h_.numel(), kGrain,
+        [&](int64_t begin, int64_t end) { relu_backward(h, begin, end, gh); });
     std::swap(grad_a_, grad_h_);
   }
 }
@@ -450,11 +449,10 @@ torch::Tensor MlpDiscriminatorPass::forward(const torch::Tensor& x,
     const float* a = data(pre_[l]);
     float* out = data(hidden_[l]);
     uint8_t* winner = winner_[l].data_ptr<uint8_t>();
-    at::parallel_for(0, n * units, kGrain / pieces_,
-                     [&](int64_t begin, int64_t end) {
-                       maxout_dropout(a, pieces_, mask, begin, end, out,
-                                      winner);
-                     });
+    at::parallel_for(
+        0, n * units, kGrain / pieces_, [&](int64_t begin, int64_t end) {
+          maxout_dropout(a, pieces_, mask, begin, end, out, winner);
+        });
     h = hidden_[l];
   }
   // The last layer has one output: a matrix-vector product, kept float32.
@@ -483,19 +481,22 @@ torch::Tensor MlpDiscriminatorPass::backward(const torch::Tensor& grad_logits,
     const auto& layer = layers_[l];
     const auto& below = l > 0 ? hidden_[l - 1] : input_;
     const int64_t inputs = layer->weight.size(1);
-    const MaxoutGradient g{data(grad_h_), winner_[l].data_ptr<uint8_t>(),
-                           static_cast<float>(1.0 / keep_[l + 1]), n,
-                           layer->weight.size(0) / pieces_, pieces_};
+    const MaxoutGradient g{data(grad_h_),
+                           winner_[l].data_ptr<uint8_t>(),
+                           static_cast<float>(1.0 / keep_[l + 1]),
+                           n,
+                           layer->weight.size(0) / pieces_,
+                           pieces_};
     // Float32 in bf16 mode too: sparse, these cost less than the dense
     // bf16 products and their conversions.
-    const auto w = layer->weight.contiguous();
     if (weights) {
       maxout_weight_grads(g, data(below), inputs, data(grad_of(layer->weight)),
                           data(grad_of(layer->bias)));
     }
     if (l == 0 && !input) return {};
     grad_below_.resize_({n, inputs});
-    maxout_input_grads(g, data(w), inputs, data(grad_below_));
+    maxout_input_grads(g, data(layer->weight.contiguous()), inputs,
+                       data(grad_below_));
     std::swap(grad_h_, grad_below_);
   }
 

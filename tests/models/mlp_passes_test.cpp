@@ -156,7 +156,7 @@ TEST(DiscriminatorPassTest, LogitsAndGradientsMatchAutogradOnTheSameMasks) {
 }
 
 // At the paper's widths (784 inputs, 240 maxout units of 5 pieces) the
-// sparse maxout gradients split units and columns over two threads; they
+// sparse maxout gradients split units and examples over two threads; they
 // must match autograd on one thread and on two.
 TEST(DiscriminatorPassTest, PaperWidthGradientsMatchAutogradOnAnyThreadCount) {
   torch::manual_seed(5);
